@@ -1,0 +1,614 @@
+"""One walk over a module's libcst tree, shared by every rule.
+
+The checker keeps the semantic state rules need (which function we are in, does
+it run on the event loop, what local names hold) and calls each enabled rule's
+``visit_<Node>`` / ``leave_<Node>`` handlers, as ruff's checker calls its rule
+functions. Rules report through :meth:`Checker.report`; a report made where the
+code does *not* run on the loop is kept as an *effect* of the enclosing sync
+function, so that a call to that function from async code can be traced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Iterable
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from asynclint import knowledge as K
+from asynclint.semantic import (
+    ALL, INSTANCE, INSTANCES, ITERATOR, MANAGER, MODEL_CLASS, MODELFORM, PAGINATOR,
+    QUERYSET, RELATED_MANAGER, REQUEST, SESSION, USER, Frame, T, dotted_name,
+    is_queryset_like, string_value,
+)
+
+if TYPE_CHECKING:
+    from asynclint.config import Settings
+    from asynclint.index import ProjectIndex
+    from asynclint.project import Project
+    from asynclint.registry import Rule
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Something a sync function does that must not happen on the event loop."""
+
+    family: str  # db, blocking, cpu
+    code: str
+    line: int
+    what: str  # short text: "Points.objects.create()"
+
+
+@dataclass
+class FunctionSummary:
+    path: str
+    line: int
+    effects: list[Effect] = field(default_factory=list)
+    calls: list[tuple[str, int]] = field(default_factory=list)  # (callee fqn, line)
+
+
+@dataclass
+class RawReport:
+    code: str
+    node: cst.CSTNode
+    message: str
+    help: str
+
+
+class Checker(cst.CSTVisitor):
+    def __init__(
+        self,
+        wrapper: MetadataWrapper,
+        path: str,
+        modname: str,
+        settings: "Settings",
+        project: "Project",
+        rules: Iterable[type["Rule"]],
+        report_codes: frozenset[str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.wrapper = wrapper
+        self.module = wrapper.module
+        self._positions = None
+        self.path = path
+        self.modname = modname
+        self.settings = settings
+        self.project = project
+        self.index: "ProjectIndex" = project.index
+        self.rules = [rule(self) for rule in rules]
+        #: codes that become findings (None: every rule's code); other rules only record effects
+        self.report_codes = report_codes
+        self.reports: list[RawReport] = []
+        self.summaries: dict[str, FunctionSummary] = {}
+        self.stack: list[cst.CSTNode] = []
+        self.frames: list[Frame] = [Frame(self.module, "module", on_loop=False, fqn=modname)]
+        self._end_hooks: list[Callable[[], None]] = []
+        self._visit: dict[str, list[Callable]] = {}
+        self._leave: dict[str, list[Callable]] = {}
+        for rule in self.rules:
+            for attr in dir(rule):
+                if attr.startswith("visit_") or attr.startswith("leave_"):
+                    table = self._visit if attr[0] == "v" else self._leave
+                    table.setdefault(attr[6:], []).append(getattr(rule, attr))
+
+    # -- the walk ------------------------------------------------------------------
+
+    def run(self) -> None:
+        self.module.visit(self)
+        for hook in self._end_hooks:
+            hook()
+
+    def at_end(self, hook: Callable[[], None]) -> None:
+        """Run ``hook`` after the whole module was walked (e.g. to resolve helper calls)."""
+        self._end_hooks.append(hook)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.stack.append(node)
+        name = type(node).__name__
+        self._enter(node, name)
+        for handler in self._visit.get(name, ()):
+            handler(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        name = type(original_node).__name__
+        for handler in self._leave.get(name, ()):
+            handler(original_node)
+        self._exit(original_node, name)
+        self.stack.pop()
+
+    # -- frames ----------------------------------------------------------------------
+
+    @property
+    def frame(self) -> Frame:
+        return self.frames[-1]
+
+    @property
+    def in_loop(self) -> bool:
+        """Does the code being visited run on the event loop?"""
+        return self.frame.on_loop
+
+    @property
+    def function_frame(self) -> Frame | None:
+        for frame in reversed(self.frames):
+            if frame.kind == "function":
+                return frame
+        return None
+
+    def parent(self, level: int = 1) -> cst.CSTNode | None:
+        index = len(self.stack) - 1 - level
+        return self.stack[index] if index >= 0 else None
+
+    def _enter(self, node: cst.CSTNode, name: str) -> None:
+        if name == "FunctionDef":
+            self._enter_function(node)  # type: ignore[arg-type]
+        elif name == "ClassDef":
+            outer = self.frame
+            fqn = f"{outer.fqn}.{node.name.value}"  # type: ignore[attr-defined]
+            self.frames.append(Frame(node, "class", on_loop=False, fqn=fqn, class_fqn=fqn))
+        elif name == "Lambda":
+            outer = self.frame
+            on_loop = outer.on_loop and not self._is_offloaded_argument()
+            self.frames.append(Frame(node, "lambda", on_loop=on_loop, fqn=f"{outer.fqn}.<lambda>",
+                                     is_async=False, class_fqn=outer.class_fqn, env=dict(outer.env)))
+        elif name in ("For", "CompFor"):
+            self._bind_loop_target(node)
+        elif name == "Call" and not self.frame.on_loop and self.frame.kind == "function":
+            callee = self.callee_fqn(node)  # type: ignore[arg-type]
+            if callee is not None:
+                self.record_call(callee, node)
+
+    def _exit(self, node: cst.CSTNode, name: str) -> None:
+        if name in ("FunctionDef", "ClassDef", "Lambda"):
+            self.frames.pop()
+        elif name == "Assign":
+            value_type = self.type_of(node.value)  # type: ignore[attr-defined]
+            for target in node.targets:  # type: ignore[attr-defined]
+                self._bind(target.target, value_type)
+        elif name == "AnnAssign" and node.value is not None:  # type: ignore[attr-defined]
+            self._bind(node.target, self.type_of(node.value))  # type: ignore[attr-defined]
+        elif name == "NamedExpr":
+            self._bind(node.target, self.type_of(node.value))  # type: ignore[attr-defined]
+
+    def _enter_function(self, node: cst.FunctionDef) -> None:
+        outer = self.frame
+        is_async = node.asynchronous is not None
+        fname = node.name.value
+        if outer.kind == "class":
+            fqn = f"{outer.fqn}.{fname}"
+            class_fqn = outer.fqn
+            on_loop = is_async
+        elif outer.kind == "module":
+            fqn = f"{outer.fqn}.{fname}"
+            class_fqn = None
+            on_loop = is_async
+        else:
+            fqn = f"{outer.fqn}.<locals>.{fname}"
+            class_fqn = outer.class_fqn
+            offloaded = fname in outer.offloaded or any(
+                self.is_offloader(d.decorator) for d in node.decorators)
+            on_loop = is_async or (outer.on_loop and fname in outer.called and not offloaded)
+        frame = Frame(node, "function", on_loop=on_loop, fqn=fqn, is_async=is_async, class_fqn=class_fqn)
+        if outer.kind in ("function", "lambda"):
+            frame.env.update(outer.env)
+        self._bind_params(node, frame)
+        if on_loop:
+            _prescan(node, frame, self)
+        self.frames.append(frame)
+        if not on_loop and outer.kind in ("module", "class"):
+            self.summaries.setdefault(fqn, FunctionSummary(self.path, self.line_of(node)))
+
+    def _bind_params(self, node: cst.FunctionDef, frame: Frame) -> None:
+        params = node.params
+        all_params = [*params.posonly_params, *params.params, *params.kwonly_params]
+        for index, param in enumerate(all_params):
+            pname = param.name.value
+            frame.params.add(pname)
+            if index == 0 and frame.class_fqn and pname in ("self", "cls"):
+                frame.env[pname] = self._self_type(frame.class_fqn, pname)
+            elif pname == "request":
+                frame.env[pname] = T(REQUEST)
+            elif param.annotation is not None:
+                ann = dotted_name(param.annotation.annotation)
+                fqn = self.resolve(ann) if ann else None
+                if fqn and fqn.endswith(("HttpRequest", "ASGIRequest", "WSGIRequest")):
+                    frame.env[pname] = T(REQUEST)
+                elif self.index.is_model(fqn):
+                    frame.env[pname] = T(INSTANCE, model=fqn)
+
+    def _self_type(self, class_fqn: str, pname: str) -> T | None:
+        index = self.index
+        if pname == "cls":
+            return T(MODEL_CLASS, model=class_fqn) if index.is_model(class_fqn) else None
+        if index.is_model(class_fqn):
+            return T(INSTANCE, model=class_fqn)
+        if index.is_queryset_class(class_fqn):
+            return T(QUERYSET, qs_class=class_fqn)
+        if index.is_manager_class(class_fqn):
+            return T(MANAGER, manager_class=class_fqn, qs_class=index.queryset_class_of_manager(class_fqn))
+        if index.is_modelform(class_fqn):
+            return T(MODELFORM, model=None)
+        return T("self", model=class_fqn)
+
+    def _bind(self, target: cst.BaseExpression, value: T | None) -> None:
+        if isinstance(target, cst.Name):
+            if value is None:
+                self.frame.env.pop(target.value, None)
+            else:
+                self.frame.env[target.value] = value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for position, element in enumerate(target.elements):
+                inner = value if (value is not None and value.kind == INSTANCES and position == 0) else None
+                if inner is not None:
+                    inner = inner.evolve(kind=INSTANCE)
+                self._bind(element.value, inner)
+
+    def _bind_loop_target(self, node: cst.CSTNode) -> None:
+        iter_type = self.type_of(node.iter)  # type: ignore[attr-defined]
+        element = None
+        if iter_type is not None and iter_type.kind in (QUERYSET, ITERATOR, RELATED_MANAGER, MANAGER):
+            element = T(INSTANCE, model=iter_type.model, selected=iter_type.selected,
+                        prefetched=iter_type.prefetched, only=iter_type.only,
+                        deferred=iter_type.deferred, fetched=iter_type.model is not None)
+        self._bind(node.target, element)  # type: ignore[attr-defined]
+
+    def _is_offloaded_argument(self) -> bool:
+        """Is the node on top of the stack an argument of sync_to_async(...) and friends?"""
+        arg = self.parent(1)
+        call = self.parent(2)
+        return isinstance(arg, cst.Arg) and isinstance(call, cst.Call) and self.is_offloading_call(call)
+
+    # -- names -------------------------------------------------------------------------
+
+    def resolve(self, dotted: str | None) -> str | None:
+        """Fully qualified name of a dotted name as used here (None: a local or unknown)."""
+        if not dotted:
+            return None
+        head = dotted.partition(".")[0]
+        for frame in reversed(self.frames[1:]):
+            if head in frame.env or head in frame.params:
+                return None
+        return self.index.resolve(self.modname, dotted)
+
+    def qualified(self, node: cst.CSTNode) -> str | None:
+        return self.resolve(dotted_name(node))
+
+    def is_offloader(self, node: cst.CSTNode) -> bool:
+        target = node.func if isinstance(node, cst.Call) else node
+        fqn = self.qualified(target)
+        return fqn in K.OFFLOADERS
+
+    def is_offloading_call(self, call: cst.Call) -> bool:
+        if self.is_offloader(call.func):
+            return True
+        return isinstance(call.func, cst.Attribute) and call.func.attr.value in K.OFFLOADER_METHODS
+
+    def callee_fqn(self, call: cst.Call) -> str | None:
+        """The project function or method a call runs, if the index knows it."""
+        func = call.func
+        if isinstance(func, cst.Name):
+            if self.lookup_local(func.value):
+                return None
+            fqn = self.index.resolve(self.modname, func.value)
+            return fqn if self.index.function(fqn) is not None else None
+        if not isinstance(func, cst.Attribute):
+            return None
+        method = func.attr.value
+        base = self.type_of(func.value)
+        if base is not None:
+            if base.kind in ("self", INSTANCE, MODEL_CLASS) and base.model:
+                return self.index.find_method(base.model, method)
+            if is_queryset_like(base):
+                return self.custom_queryset_method(base, method)
+            return None
+        dotted = dotted_name(func)
+        if dotted is None or self.lookup_local(dotted.partition(".")[0]):
+            return None
+        fqn = self.index.resolve(self.modname, dotted)
+        return fqn if self.index.function(fqn) is not None else None
+
+    def lookup_local(self, name: str) -> bool:
+        """Is ``name`` a local variable or parameter of an enclosing function?"""
+        return any(name in f.env or name in f.params for f in self.frames[1:] if f.kind != "class")
+
+    # -- types -------------------------------------------------------------------------
+
+    def lookup(self, name: str) -> T | None:
+        for frame in reversed(self.frames):
+            if frame.kind == "class":
+                continue
+            if name in frame.env:
+                return frame.env[name]
+            if name in frame.params:
+                return None
+        fqn = self.index.resolve(self.modname, name)
+        return self._global_type(fqn)
+
+    def _global_type(self, fqn: str | None) -> T | None:
+        if fqn is None:
+            return None
+        if self.index.is_model(fqn):
+            return T(MODEL_CLASS, model=fqn)
+        return None
+
+    def type_of(self, node: cst.CSTNode | None) -> T | None:  # noqa: C901 - one dispatch table
+        if node is None:
+            return None
+        if isinstance(node, cst.Name):
+            return self.lookup(node.value)
+        if isinstance(node, cst.Await):
+            return self._awaited_type(node.expression)
+        if isinstance(node, cst.Attribute):
+            return self._attribute_type(node)
+        if isinstance(node, cst.Call):
+            return self._call_type(node)
+        if isinstance(node, cst.Subscript):
+            base = self.type_of(node.value)
+            if base is not None and base.kind in (QUERYSET, MANAGER) and len(node.slice) == 1:
+                index = node.slice[0].slice
+                if isinstance(index, cst.Slice):
+                    return base.evolve(kind=QUERYSET) if index.step is None else None
+                return base.evolve(kind=INSTANCE, fetched=True)
+            return None
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.BitOr, cst.BitAnd, cst.BitXor)):
+            left = self.type_of(node.left)
+            return left if left is not None and left.kind == QUERYSET else None
+        return None
+
+    def _attribute_type(self, node: cst.Attribute) -> T | None:
+        attr = node.attr.value
+        base = self.type_of(node.value)
+        if base is None:
+            # `Something.objects` on a class we cannot see: a Django model in all but name.
+            if attr == "objects" and isinstance(node.value, (cst.Name, cst.Attribute)):
+                dotted = dotted_name(node.value) or ""
+                last = dotted.rpartition(".")[2]
+                if last[:1].isupper() and self.resolve(dotted) is not None or (
+                        last[:1].isupper() and self.lookup(dotted.partition(".")[0]) is None
+                        and dotted.partition(".")[0] not in self.frame.params):
+                    return T(MANAGER, model=self.resolve(dotted))
+            return None
+        if base.kind == MODEL_CLASS:
+            manager = self.index.model_manager(base.model, attr) if base.model else (
+                "" if attr == "objects" else None)
+            if manager is None:
+                return None
+            qs_class = self.index.queryset_class_of_manager(manager) if manager else None
+            return T(MANAGER, model=base.model, manager_class=manager or None, qs_class=qs_class)
+        if base.kind == INSTANCE and base.model:
+            fields = self.index.model_fields(base.model)
+            f = fields.get(attr)
+            if f is not None and f.kind in ("fk", "o2o"):
+                return T(INSTANCE, model=f.target, fetched=base.fetched,
+                         selected=_sub_selection(base.selected, attr))
+            if f is not None and f.kind == "m2m":
+                return T(RELATED_MANAGER, model=f.target, fetched=base.fetched,
+                         prefetched=_sub_selection(base.prefetched, attr) or frozenset())
+            reverse = self.index.reverse_relations(base.model).get(attr)
+            if reverse is not None:
+                kind, _, model = reverse.partition(":")
+                if kind == "o2o":
+                    return T(INSTANCE, model=model, fetched=base.fetched)
+                return T(RELATED_MANAGER, model=model, fetched=base.fetched,
+                         prefetched=frozenset({"*"}) if attr in base.prefetched else frozenset())
+            return None
+        if base.kind == REQUEST:
+            if attr == "user":
+                return T(USER)
+            if attr == "session":
+                return T(SESSION)
+            return None
+        if base.kind == "self" and attr == "request":
+            return T(REQUEST)
+        return None
+
+    def _call_type(self, node: cst.Call) -> T | None:
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            base = self.type_of(func.value)
+            if base is None:
+                return None
+            if is_queryset_like(base):
+                return self._queryset_method_type(base, method, node)
+            return None
+        fqn = self.qualified(func)
+        if fqn is None:
+            return None
+        if self.index.is_model(fqn):
+            return T(INSTANCE, model=fqn)
+        if fqn in ("django.shortcuts.get_object_or_404",):
+            return self._shortcut_instance(node)
+        if fqn in ("django.contrib.auth.get_user_model",):
+            return T(MODEL_CLASS, model="django.contrib.auth.models.User")
+        if fqn.endswith("Paginator") and fqn.startswith("django."):
+            return T(PAGINATOR)
+        if self.index.is_modelform(fqn):
+            return T(MODELFORM)
+        return None
+
+    def _shortcut_instance(self, node: cst.Call) -> T | None:
+        if not node.args:
+            return None
+        source = self.type_of(node.args[0].value)
+        if source is None:
+            return None
+        if source.kind == MODEL_CLASS:
+            return T(INSTANCE, model=source.model, fetched=True)
+        if is_queryset_like(source):
+            return T(INSTANCE, model=source.model, selected=source.selected, prefetched=source.prefetched,
+                     only=source.only, deferred=source.deferred, fetched=True)
+        return None
+
+    def _queryset_method_type(self, base: T, method: str, node: cst.Call) -> T | None:
+        as_qs = base.evolve(kind=QUERYSET)
+        if method in K.QUERYSET_LAZY_METHODS:
+            names = frozenset(s for a in node.args if a.keyword is None and (s := string_value(a.value)))
+            if method == "select_related":
+                if not node.args:
+                    return as_qs.evolve(selected=ALL)
+                if base.selected is ALL:
+                    return as_qs
+                return as_qs.evolve(selected=base.selected | names)
+            if method == "prefetch_related":
+                return as_qs.evolve(prefetched=base.prefetched | names)
+            if method == "only":
+                return as_qs.evolve(only=(base.only or frozenset()) | names)
+            if method == "defer":
+                return as_qs.evolve(deferred=base.deferred | names)
+            if method in ("values", "values_list", "dates", "datetimes"):
+                return as_qs.evolve(model=None, kind=QUERYSET)
+            return as_qs
+        if method in ("get", "first", "last", "latest", "earliest", "create"):
+            return as_qs.evolve(kind=INSTANCE, fetched=method != "create")
+        if method in ("get_or_create", "update_or_create"):
+            return as_qs.evolve(kind=INSTANCES, fetched=True)
+        if method == "iterator":
+            return as_qs.evolve(kind=ITERATOR)
+        if method in ("get_queryset", "get_query_set"):
+            return as_qs
+        custom = self.custom_queryset_method(base, method)
+        if custom is not None:
+            return as_qs
+        return None
+
+    def custom_queryset_method(self, base: T, method: str) -> str | None:
+        """The fqn of a project-defined QuerySet or Manager method ``method`` on ``base``."""
+        for cls in (base.manager_class, base.qs_class):
+            if cls:
+                found = self.index.find_method(cls, method)
+                if found and not found.startswith("django."):
+                    return found
+        return None
+
+    def _awaited_type(self, node: cst.BaseExpression) -> T | None:
+        if not isinstance(node, cst.Call):
+            return None
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            base = self.type_of(func.value)
+            if base is not None and is_queryset_like(base):
+                if method in ("aget", "afirst", "alast", "alatest", "aearliest", "acreate"):
+                    return base.evolve(kind=INSTANCE, fetched=method != "acreate")
+                if method in ("aget_or_create", "aupdate_or_create"):
+                    return base.evolve(kind=INSTANCES, fetched=True)
+            if base is not None and base.kind == REQUEST and method == "auser":
+                return T("user_object")
+            return None
+        fqn = self.qualified(func)
+        if fqn == "django.shortcuts.aget_object_or_404":
+            return self._shortcut_instance(node)
+        return None
+
+    # -- reporting -------------------------------------------------------------------
+
+    def report(self, rule: "Rule", node: cst.CSTNode, message: str, help: str = "", *,
+               what: str = "", anywhere: bool = False) -> None:
+        """Report ``rule`` at ``node``.
+
+        On the event loop (or with ``anywhere=True``) this is a finding. Elsewhere,
+        if the rule stands for an effect, it is recorded on the enclosing sync
+        function for callers to find.
+        """
+        if anywhere or not rule.loop_only or self.in_loop:
+            if self.report_codes is None or rule.code in self.report_codes:
+                self.reports.append(RawReport(rule.code, node, message, help))
+            return
+        if rule.effect:
+            self.record_effect(Effect(rule.effect, rule.code, self.line_of(node), what or rule.name))
+
+    def record_effect(self, effect: Effect) -> None:
+        frame = self.function_frame
+        if frame is None or frame.on_loop:
+            return
+        summary = self.summaries.get(self._summary_key(frame))
+        if summary is not None:
+            summary.effects.append(effect)
+
+    def record_call(self, callee: str, node: cst.CSTNode) -> None:
+        frame = self.function_frame
+        if frame is None or frame.on_loop:
+            return
+        summary = self.summaries.get(self._summary_key(frame))
+        if summary is not None:
+            summary.calls.append((callee, self.line_of(node)))
+
+    def _summary_key(self, frame: Frame) -> str:
+        # Nested sync functions that do not run on the loop count toward their
+        # outermost named function.
+        fqn = frame.fqn
+        return fqn.split(".<locals>.")[0]
+
+    def position(self, node: cst.CSTNode) -> CodeRange:
+        """Source range of ``node``; positions are computed once, on first need."""
+        if self._positions is None:
+            self._positions = self.wrapper.resolve(PositionProvider)
+        return self._positions[node]
+
+    def line_of(self, node: cst.CSTNode) -> int:
+        return self.position(node).start.line
+
+    def code_of(self, node: cst.CSTNode, limit: int = 60) -> str:
+        text = self.module.code_for_node(node).strip()
+        text = " ".join(text.split())
+        return text if len(text) <= limit else text[: limit - 3] + "..."
+
+    def cure(self, since: tuple[int, int] | None, async_way: str, fallback: str) -> str:
+        """The cure to suggest, honouring ``target-django``."""
+        if self.settings.cure_available(since):
+            suffix = f" (Django {K.version_str(since)}+)" if since else ""
+            return f"{async_way}{suffix}"
+        return fallback
+
+
+def _sub_selection(selected: frozenset[str] | None, attr: str) -> frozenset[str] | None:
+    """What of ``selected`` lies below relation ``attr``; None (ALL) stays ALL.
+
+    Returns an empty set when ``attr`` itself was not selected, which callers
+    read as "not loaded".
+    """
+    if selected is ALL:
+        return ALL
+    below = set()
+    hit = False
+    for path in selected:
+        head, _, rest = path.partition("__")
+        if head == attr:
+            hit = True
+            if rest:
+                below.add(rest)
+    if not hit:
+        return frozenset({"\0not-loaded"})
+    return frozenset(below)
+
+
+def relation_loaded(selected: frozenset[str] | None, attr: str) -> bool:
+    if selected is ALL:
+        return True
+    return any(path.partition("__")[0] == attr for path in selected)
+
+
+def _prescan(node: cst.FunctionDef, frame: Frame, checker: Checker) -> None:
+    """Find the nested functions this function calls directly or hands to a thread."""
+
+    class Scan(cst.CSTVisitor):
+        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
+            return inner is node
+
+        def visit_ClassDef(self, inner: cst.ClassDef) -> bool:
+            return False
+
+        def visit_Call(self, call: cst.Call) -> None:
+            if isinstance(call.func, cst.Name):
+                frame.called.add(call.func.value)
+            if checker.is_offloading_call(call):
+                for arg in call.args:
+                    if isinstance(arg.value, cst.Name):
+                        frame.offloaded.add(arg.value.value)
+
+    node.visit(Scan())
+
+
+__all__ = ["Checker", "Effect", "FunctionSummary", "RawReport", "relation_loaded"]

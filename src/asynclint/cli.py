@@ -1,0 +1,125 @@
+"""The ``asynclint`` command: check, rule, clean."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from asynclint import __version__
+from asynclint.config import ConfigError, parse_version
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _codes_option(value: str | None, flag: str) -> tuple[str, ...] | None:
+    from asynclint.registry import CODE_RE
+
+    if value is None:
+        return None
+    codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
+    for code in codes:
+        if code != "ALL" and not CODE_RE.match(code):
+            raise click.BadParameter(f"{code!r} is not a rule code or prefix (e.g. DJA, DJA1, DJA101)", param_hint=flag)
+    return codes
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="asynclint")
+def main() -> None:
+    """Find Django code that breaks or stalls on the event loop."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--select", help="Comma-separated code prefixes to enable (replaces the configured list).")
+@click.option("--ignore", help="Comma-separated code prefixes to disable.")
+@click.option("--extend-select", help="Comma-separated code prefixes to enable on top of the configured list.")
+@click.option("--output-format", type=click.Choice(["full", "concise", "json"]), default="full", show_default=True)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--statistics", is_flag=True, help="Print how many findings each rule has, instead of the findings.")
+@click.option("--target-django", help="Django version the project runs, e.g. 5.2 (overrides the config).")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Read [tool.asynclint] from this pyproject.toml instead of searching for one.")
+def check(paths, select, ignore, extend_select, output_format, exit_zero, statistics, target_django, config_file):
+    """Check PATHS (files or folders; default: the current folder)."""
+    from asynclint import output
+    from asynclint.config import load_settings
+    from asynclint.discovery import discover
+    from asynclint.engine import lint_files
+    from asynclint.project import Project
+    from asynclint.registry import all_rules
+
+    paths = list(paths) or [Path(".")]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        _fail(f"no such file or folder: {missing[0]}")
+    if config_file is not None and not config_file.is_file():
+        _fail(f"no such config file: {config_file}")
+    try:
+        overrides = {
+            "select": _codes_option(select, "--select"),
+            "ignore": _codes_option(ignore, "--ignore"),
+            "extend_select": _codes_option(extend_select, "--extend-select"),
+        }
+        if target_django is not None:
+            overrides["target_django"] = parse_version("--target-django", target_django)
+        if overrides["ignore"] is not None:
+            overrides["ignore"] = overrides["ignore"]
+        settings = load_settings(paths[0], config_file, **overrides)
+    except click.BadParameter as exc:
+        _fail(exc.format_message())
+    except ConfigError as exc:
+        _fail(str(exc))
+
+    files = discover(paths, settings)
+    project = Project(settings)
+    diagnostics = sorted(lint_files(files, project), key=lambda d: d.sort_key())
+    root = Path(settings.root)
+    if statistics:
+        names = {code: rule.name for code, rule in all_rules().items()}
+        click.echo(output.statistics(diagnostics, names), nl=False)
+    elif output_format == "json":
+        click.echo(output.as_json(diagnostics, root), nl=False)
+    elif output_format == "concise":
+        click.echo(output.concise(diagnostics), nl=False)
+    else:
+        click.echo(output.full(diagnostics, root), nl=False)
+    if output_format != "json":
+        noun = "finding" if len(diagnostics) == 1 else "findings"
+        summary = f"Found {len(diagnostics)} {noun} in {len(files)} files." if diagnostics else f"All checks passed ({len(files)} files)."
+        click.echo(summary, err=True)
+    sys.exit(EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN)
+
+
+@main.command()
+@click.argument("code", required=False)
+@click.option("--all", "show_all", is_flag=True, help="List every rule.")
+def rule(code, show_all):
+    """Print the documentation of rule CODE, or list every rule with --all."""
+    from asynclint.registry import FAMILIES, all_rules
+
+    rules = all_rules()
+    if show_all or code is None:
+        family = None
+        for rcode, cls in rules.items():
+            if rcode[:4] != family:
+                family = rcode[:4]
+                click.echo(f"\n{family}xx  {FAMILIES.get(family, '')}")
+            click.echo(f"  {rcode}  {cls.name:<44} {cls.summary()}")
+        return
+    cls = rules.get(code.upper())
+    if cls is None:
+        _fail(f"unknown rule {code!r}; `asynclint rule --all` lists them")
+    click.echo(f"# {cls.name} ({cls.code})\n")
+    click.echo(cls.doc())
+
+
+def _fail(message: str) -> None:
+    click.echo(f"asynclint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,227 @@
+"""Linting a file: read, parse once, walk once, turn reports into diagnostics.
+
+Bad input never escapes as a traceback: a file that cannot be decoded or parsed
+is a DJA001 finding, a rule that crashes on a file is a DJA002 finding naming
+the rule, and the run goes on with the next file.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper
+
+from asynclint.checker import Checker
+from asynclint.config import Settings
+from asynclint.diagnostics import Diagnostic
+from asynclint.project import Project
+from asynclint.registry import Rule, all_rules
+from asynclint.source import decode_source
+
+NOQA_RE = re.compile(
+    r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
+)
+SYNTAX_ERROR = "DJA001"
+RULE_ERROR = "DJA002"
+
+
+@dataclass
+class FileResult:
+    path: str
+    diagnostics: list[Diagnostic]
+
+
+def enabled_rules(settings: Settings) -> list[type[Rule]]:
+    """Every rule that reports or that records effects other rules follow."""
+    return [rule for code, rule in all_rules().items()
+            if code not in (SYNTAX_ERROR, RULE_ERROR) and (settings.is_enabled(code) or rule.effect)]
+
+
+def report_codes(settings: Settings) -> frozenset[str]:
+    return frozenset(code for code in all_rules() if settings.is_enabled(code))
+
+
+class GuardedChecker(Checker):
+    """A checker that turns a crashing rule into a DJA002 and drops only that rule."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.failures: list[tuple[str, str, cst.CSTNode]] = []
+
+    def _dispatch(self, table, name, node) -> None:
+        handlers = table.get(name)
+        if not handlers:
+            return
+        for handler in list(handlers):
+            try:
+                handler(node)
+            except Exception as exc:  # noqa: BLE001 - any rule bug becomes a finding
+                rule = handler.__self__
+                self._drop(rule)
+                detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+                self.failures.append((rule.code, f"{type(rule).__name__}: {detail}", node))
+
+    def _drop(self, rule: Rule) -> None:
+        for table in (self._visit, self._leave):
+            for key, handlers in table.items():
+                table[key] = [h for h in handlers if h.__self__ is not rule]
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.stack.append(node)
+        name = type(node).__name__
+        self._enter(node, name)
+        self._dispatch(self._visit, name, node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        name = type(original_node).__name__
+        self._dispatch(self._leave, name, original_node)
+        self._exit(original_node, name)
+        self.stack.pop()
+
+    def run(self) -> None:
+        self.module.visit(self)
+        for hook in self._end_hooks:
+            try:
+                hook()
+            except Exception as exc:  # noqa: BLE001
+                rule = getattr(hook, "__self__", None)
+                code = getattr(rule, "code", "?")
+                detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+                self.failures.append((code, f"{type(rule).__name__}: {detail}", self.module))
+
+
+def parse(text: str) -> cst.Module:
+    return cst.parse_module(text)
+
+
+def lint_source(text: str, path: Path, project: Project, rules: list[type[Rule]] | None = None) -> list[Diagnostic]:
+    settings = project.settings
+    shown = project.relpath(str(path))
+    try:
+        module = parse(text)
+    except cst.ParserSyntaxError as exc:
+        return [_syntax_error(shown, exc.raw_line, exc.raw_column + 1, exc.message)]
+    except (RecursionError, MemoryError, ValueError) as exc:
+        return [_syntax_error(shown, 1, 1, str(exc) or type(exc).__name__)]
+    modname = project.module_name(path)
+    if modname not in project.index.modules or project.index.modules[modname].path != str(path):
+        project.index.add_source(modname, str(path), text)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    checker = GuardedChecker(wrapper, str(path), modname, settings, project,
+                             rules if rules is not None else enabled_rules(settings),
+                             report_codes(settings))
+    try:
+        checker.run()
+    except RecursionError:
+        return [Diagnostic(shown, 1, 1, RULE_ERROR, "asynclint could not walk this file: it nests too deeply")]
+    project.register(checker)
+    diagnostics: list[Diagnostic] = []
+    for report in checker.reports:
+        pos = checker.position(report.node)
+        diagnostics.append(Diagnostic(
+            shown, pos.start.line, pos.start.column + 1, report.code, report.message,
+            pos.end.line, pos.end.column + 1, report.help, pos.start.line))
+    for code, detail, node in checker.failures:
+        line = checker.position(node).start.line if node is not module else 1
+        diagnostics.append(Diagnostic(
+            shown, line, 1, RULE_ERROR,
+            f"rule {code} crashed on this file and was skipped for it ({detail}); please report it",
+            help="the other rules ran; the crash is a bug in asynclint"))
+    return apply_suppressions(diagnostics, text, shown, settings)
+
+
+def summarize_module(project: Project, modname: str, path: Path) -> dict:
+    """Summaries of a module's sync functions, for tracing calls into it."""
+    try:
+        text, _ = decode_source(path.read_bytes())
+        module = parse(text)
+    except Exception:  # noqa: BLE001 - an unreadable callee is simply unknown
+        return {}
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    rules = [rule for rule in all_rules().values() if rule.effect]
+    checker = GuardedChecker(wrapper, str(path), modname, project.settings, project, rules, frozenset())
+    try:
+        checker.run()
+    except RecursionError:
+        return {}
+    return checker.summaries
+
+
+def _syntax_error(path: str, line: int, col: int, message: str) -> Diagnostic:
+    first = message.strip().splitlines()[0] if message.strip() else "invalid syntax"
+    return Diagnostic(path, max(line, 1), max(col, 1), SYNTAX_ERROR,
+                      f"cannot parse this file: {first}",
+                      help="fix the syntax error; asynclint checked nothing else in this file")
+
+
+def lint_path(path: Path, project: Project) -> list[Diagnostic]:
+    shown = project.relpath(str(path))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return [Diagnostic(shown, 1, 1, SYNTAX_ERROR, f"cannot read this file: {exc.strerror or exc}")]
+    try:
+        text, _ = decode_source(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        return [_syntax_error(shown, getattr(exc, "lineno", None) or 1, 1, f"cannot decode: {exc}")]
+    return lint_source(text, path, project)
+
+
+def noqa_codes(line: str) -> set[str] | None:
+    """Codes a ``# noqa`` comment on ``line`` suppresses: None if none, empty set for all."""
+    match = NOQA_RE.search(line)
+    if match is None:
+        return None
+    codes = match.group("codes")
+    if not codes:
+        return set()
+    return {c.upper() for c in re.split(r"[,\s]+", codes) if c}
+
+
+def apply_suppressions(diagnostics: list[Diagnostic], text: str, shown: str, settings: Settings) -> list[Diagnostic]:
+    if not diagnostics:
+        return diagnostics
+    lines = text.splitlines()
+    ignored = per_file_ignored(shown, settings)
+    kept = []
+    for diag in diagnostics:
+        if diag.code not in (SYNTAX_ERROR, RULE_ERROR) and not settings.is_enabled(diag.code):
+            continue
+        if any(diag.code.startswith(prefix) for prefix in ignored):
+            continue
+        source_line = lines[diag.line - 1] if 0 < diag.line <= len(lines) else ""
+        codes = noqa_codes(source_line) if "#" in source_line else None
+        if codes is not None and (not codes or any(diag.code.startswith(c) for c in codes)):
+            continue
+        kept.append(diag)
+    return sorted(kept, key=Diagnostic.sort_key)
+
+
+def per_file_ignored(shown: str, settings: Settings) -> set[str]:
+    if not settings.per_file_ignores:
+        return set()
+    import pathspec
+
+    codes: set[str] = set()
+    for pattern, ignored in settings.per_file_ignores:
+        spec = pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+        if spec.match_file(shown):
+            codes.update(ignored)
+    return codes
+
+
+def lint_files(paths: Iterable[Path], project: Project) -> list[Diagnostic]:
+    results: list[Diagnostic] = []
+    for path in paths:
+        try:
+            results.extend(lint_path(path, project))
+        except Exception as exc:  # noqa: BLE001 - one file never stops the run
+            results.append(Diagnostic(project.relpath(str(path)), 1, 1, RULE_ERROR,
+                                      f"asynclint failed on this file ({type(exc).__name__}: {exc}); please report it"))
+    return results

@@ -1,0 +1,535 @@
+"""The project index: what every rule may ask about the project's code.
+
+Built with the stdlib ``ast`` (ten times cheaper than a libcst parse), lazily: a
+module is read the first time a question needs it, and once. It is plain data
+(dataclasses of strings, tuples and dicts), so it pickles to worker processes and
+to an on-disk cache.
+
+Precision first: a name the index cannot resolve comes back as ``None``
+("unknown"), and unknown is never a finding.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from asynclint import knowledge as K
+from asynclint.source import read_source
+
+MAX_RESOLVE_DEPTH = 12
+
+
+@dataclass
+class FunctionInfo:
+    fqn: str
+    module: str
+    name: str
+    line: int
+    is_async: bool
+    is_generator: bool = False
+    class_fqn: str | None = None
+    decorators: tuple[str, ...] = ()
+    is_static: bool = False
+
+
+@dataclass
+class FieldInfo:
+    name: str
+    kind: str  # fk, o2o, m2m, generic
+    target: str | None  # model fqn, or None when unresolvable
+    related_name: str | None = None
+
+
+@dataclass
+class ClassInfo:
+    fqn: str
+    module: str
+    name: str
+    line: int
+    bases: tuple[str, ...]  # resolved where possible, else the dotted source text
+    methods: dict[str, str] = field(default_factory=dict)  # name -> function fqn
+    async_methods: frozenset[str] = frozenset()
+    attrs: dict[str, str] = field(default_factory=dict)  # class attribute -> value kind
+    fields: dict[str, FieldInfo] = field(default_factory=dict)
+    managers: dict[str, str] = field(default_factory=dict)  # attr -> manager/queryset class fqn
+    queryset_class: str | None = None  # for managers built with from_queryset / as_manager
+    abstract: bool = False
+
+
+@dataclass
+class ModuleInfo:
+    name: str
+    path: str
+    is_package: bool
+    imports: dict[str, str] = field(default_factory=dict)  # local name -> fqn
+    star_imports: tuple[str, ...] = ()
+    defined: dict[str, str] = field(default_factory=dict)  # name -> "function"|"class"|"variable"
+    assigned_calls: dict[str, str] = field(default_factory=dict)  # name = <call of fqn>(...)
+    syntax_error: bool = False
+
+
+def module_name_for(path: Path, roots: list[Path]) -> str | None:
+    path = path.resolve()
+    for root in sorted(roots, key=lambda r: -len(r.parts)):
+        try:
+            rel = path.relative_to(root)
+        except ValueError:
+            continue
+        parts = list(rel.with_suffix("").parts)
+        if parts and parts[-1] == "__init__":
+            parts.pop()
+        if all(p.isidentifier() for p in parts) and parts:
+            return ".".join(parts)
+    return None
+
+
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+class ProjectIndex:
+    """Modules, functions, classes and models of the project, found on demand."""
+
+    def __init__(self, roots: list[Path], files: dict[str, str] | None = None) -> None:
+        self.roots = [r.resolve() for r in roots]
+        # module name -> path, for every .py under the roots (names only: cheap)
+        self.module_paths: dict[str, str] = files if files is not None else self._scan()
+        self.modules: dict[str, ModuleInfo] = {}
+        self.functions: dict[str, FunctionInfo] = {}
+        self.classes: dict[str, ClassInfo] = {}
+        self._models_scanned = False
+        self._reverse: dict[str, dict[str, str]] | None = None
+
+    # -- building -------------------------------------------------------------
+
+    def _scan(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        skip = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox",
+                "build", "dist", ".asynclint_cache", "site-packages", ".mypy_cache"}
+        for root in self.roots:
+            for folder, dirs, files in os.walk(root):
+                dirs[:] = [d for d in dirs if d not in skip and not d.endswith(".egg-info")]
+                for name in files:
+                    if name.endswith(".py"):
+                        path = Path(folder) / name
+                        mod = module_name_for(path, [root])
+                        if mod and mod not in found:
+                            found[mod] = str(path)
+        return found
+
+    def add_source(self, modname: str, path: str, source: str) -> ModuleInfo:
+        """Index one module from its text (used for files outside the scanned roots too)."""
+        self.module_paths.setdefault(modname, path)
+        is_package = Path(path).name == "__init__.py"
+        info = ModuleInfo(modname, path, is_package)
+        self.modules[modname] = info
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            info.syntax_error = True
+            return info
+        _ModuleIndexer(self, info).run(tree)
+        return info
+
+    def module(self, modname: str) -> ModuleInfo | None:
+        info = self.modules.get(modname)
+        if info is not None:
+            return info
+        path = self.module_paths.get(modname)
+        if path is None:
+            return None
+        try:
+            source, _ = read_source(Path(path))
+        except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
+            self.modules[modname] = info = ModuleInfo(modname, path, False, syntax_error=True)
+            return info
+        return self.add_source(modname, path, source)
+
+    # -- resolving names --------------------------------------------------------
+
+    def resolve(self, modname: str, dotted: str, _depth: int = 0) -> str | None:
+        """Fully qualified name of ``dotted`` as written in module ``modname``."""
+        head, _, rest = dotted.partition(".")
+        info = self.module(modname)
+        if info is None:
+            return None
+        if head in info.defined:
+            target = f"{modname}.{head}"
+        elif head in info.imports:
+            target = info.imports[head]
+        else:
+            target = None
+            for star in info.star_imports:
+                star_info = self.module(star)
+                if star_info and (head in star_info.defined or head in star_info.imports):
+                    target = self.resolve(star, head, _depth + 1)
+                    break
+            if target is None:
+                return None
+        full = f"{target}.{rest}" if rest else target
+        return self.canonical(full, _depth + 1)
+
+    def canonical(self, fqn: str, _depth: int = 0) -> str:
+        """Follow re-exports (``from .models import Book`` in a package ``__init__``)."""
+        if _depth > MAX_RESOLVE_DEPTH:
+            return fqn
+        parts = fqn.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            mod = ".".join(parts[:cut])
+            if mod in self.module_paths:
+                info = self.module(mod)
+                attr = parts[cut]
+                rest = ".".join(parts[cut + 1 :])
+                if info is None or attr in info.defined:
+                    return fqn
+                if attr in info.imports or info.star_imports:
+                    target = self.resolve(mod, attr, _depth + 1)
+                    if target and target != f"{mod}.{attr}":
+                        return f"{target}.{rest}" if rest else target
+                return fqn
+        return fqn
+
+    def function(self, fqn: str | None) -> FunctionInfo | None:
+        if fqn is None:
+            return None
+        if fqn not in self.functions:
+            self._load_owner(fqn)
+        return self.functions.get(fqn)
+
+    def class_(self, fqn: str | None) -> ClassInfo | None:
+        if fqn is None:
+            return None
+        if fqn not in self.classes:
+            self._load_owner(fqn)
+        return self.classes.get(fqn)
+
+    def _load_owner(self, fqn: str) -> None:
+        parts = fqn.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            mod = ".".join(parts[:cut])
+            if mod in self.module_paths:
+                self.module(mod)
+                return
+
+    # -- questions about classes ------------------------------------------------
+
+    def mro(self, fqn: str) -> list[str]:
+        """The class and its ancestors (project classes expanded, others as names)."""
+        seen: list[str] = []
+        stack = [fqn]
+        while stack and len(seen) < 64:
+            current = stack.pop(0)
+            if current in seen:
+                continue
+            seen.append(current)
+            info = self.class_(current)
+            if info is not None:
+                stack.extend(info.bases)
+        return seen
+
+    def inherits(self, fqn: str, bases: frozenset[str]) -> bool:
+        return any(c in bases for c in self.mro(fqn))
+
+    def is_model(self, fqn: str | None) -> bool:
+        if not fqn:
+            return False
+        if fqn in K.DJANGO_BUILTIN_MODELS:
+            return True
+        info = self.class_(fqn)
+        return info is not None and self.inherits(fqn, K.DJANGO_MODEL_BASES | K.DJANGO_BUILTIN_MODELS)
+
+    def is_queryset_class(self, fqn: str | None) -> bool:
+        return bool(fqn) and self.inherits(fqn, K.DJANGO_QUERYSET_BASES)
+
+    def is_manager_class(self, fqn: str | None) -> bool:
+        if not fqn:
+            return False
+        info = self.class_(fqn)
+        if info is not None and info.queryset_class:
+            return True
+        return self.inherits(fqn, K.DJANGO_MANAGER_BASES)
+
+    def is_modelform(self, fqn: str | None) -> bool:
+        return bool(fqn) and self.inherits(fqn, K.DJANGO_MODELFORM_BASES)
+
+    def find_method(self, class_fqn: str, name: str) -> str | None:
+        for cls in self.mro(class_fqn):
+            info = self.class_(cls)
+            if info is not None and name in info.methods:
+                return info.methods[name]
+        return None
+
+    def model_fields(self, model: str) -> dict[str, FieldInfo]:
+        fields: dict[str, FieldInfo] = {}
+        for cls in reversed(self.mro(model)):
+            info = self.class_(cls)
+            if info is not None:
+                for name, f in info.fields.items():
+                    if f.target and f.target.startswith("label:"):
+                        f.target = self.model_by_label(f.target[6:], info.module)
+                    fields[name] = f
+        return fields
+
+    def model_manager(self, model: str, attr: str) -> str | None:
+        """The manager class behind ``Model.<attr>``: '' for a plain Manager, None if not a manager."""
+        for cls in self.mro(model):
+            info = self.class_(cls)
+            if info is not None and attr in info.managers:
+                return info.managers[attr]
+        if attr in ("objects", "_default_manager", "_base_manager"):
+            return ""
+        return None
+
+    def queryset_class_of_manager(self, manager: str) -> str | None:
+        for cls in self.mro(manager):
+            info = self.class_(cls)
+            if info is not None and info.queryset_class:
+                return info.queryset_class
+        return None
+
+    def model_by_label(self, label: str, near_module: str) -> str | None:
+        """A model named in a string: "Book", "shop.Book" or "self"."""
+        self.scan_models()
+        app, _, name = label.rpartition(".")
+        candidates = [c for c in self.classes.values() if c.name == name and self.is_model(c.fqn)]
+        if app:
+            candidates = [c for c in candidates if app in c.module.split(".")] or candidates
+        near_pkg = near_module.rpartition(".")[0]
+        candidates.sort(key=lambda c: (not c.module.startswith(near_pkg), c.module))
+        return candidates[0].fqn if candidates else None
+
+    def scan_models(self) -> None:
+        """Index every module that may define models (cheap byte prefilter first)."""
+        if self._models_scanned:
+            return
+        self._models_scanned = True
+        for modname, path in list(self.module_paths.items()):
+            if modname in self.modules:
+                continue
+            try:
+                data = Path(path).read_bytes()
+            except OSError:
+                continue
+            if b"Model" in data or b"models" in data:
+                self.module(modname)
+
+    def reverse_relations(self, model: str) -> dict[str, str]:
+        """Accessor name on ``model`` -> related model fqn, for FKs and M2Ms pointing at it."""
+        if self._reverse is None:
+            self.scan_models()
+            reverse: dict[str, dict[str, str]] = {}
+            for cls in list(self.classes.values()):
+                if cls.fields:
+                    self.model_fields(cls.fqn)  # resolves string targets
+                for f in cls.fields.values():
+                    if f.target and f.kind in ("fk", "m2m", "o2o"):
+                        if f.related_name == "+" or (f.related_name or "").endswith("+"):
+                            continue
+                        default = cls.name.lower() if f.kind == "o2o" else f"{cls.name.lower()}_set"
+                        reverse.setdefault(f.target, {})[f.related_name or default] = f"{f.kind}:{cls.fqn}"
+            self._reverse = reverse
+        result: dict[str, str] = {}
+        for cls in self.mro(model):
+            result.update(self._reverse.get(cls, {}))
+        return result
+
+
+class _ModuleIndexer:
+    def __init__(self, index: ProjectIndex, info: ModuleInfo) -> None:
+        self.index = index
+        self.info = info
+        parts = info.name.split(".")
+        self.package = info.name if info.is_package else ".".join(parts[:-1])
+
+    def absolute(self, module: str | None, level: int) -> str:
+        if level == 0:
+            return module or ""
+        base = self.package.split(".") if self.package else []
+        if level > 1:
+            base = base[: len(base) - (level - 1)]
+        return ".".join([*base, module] if module else base)
+
+    def run(self, tree: ast.Module) -> None:
+        info = self.info
+        stars: list[str] = []
+        for node in self._top_level(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        info.imports[alias.asname] = alias.name
+                    else:
+                        top = alias.name.split(".")[0]
+                        info.imports.setdefault(top, top)
+            elif isinstance(node, ast.ImportFrom):
+                mod = self.absolute(node.module, node.level)
+                for alias in node.names:
+                    if alias.name == "*":
+                        stars.append(mod)
+                    else:
+                        info.imports[alias.asname or alias.name] = f"{mod}.{alias.name}" if mod else alias.name
+        info.star_imports = tuple(stars)
+        for node in tree.body:
+            self._statement(node)
+
+    def _top_level(self, tree: ast.Module):
+        """Imports at module level, including those under if/try (TYPE_CHECKING, fallbacks)."""
+        stack = list(tree.body)
+        while stack:
+            node = stack.pop(0)
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                yield node
+            elif isinstance(node, (ast.If, ast.Try)) or type(node).__name__ == "TryStar":
+                for attr in ("body", "orelse", "finalbody"):
+                    stack.extend(getattr(node, attr, []))
+                for handler in getattr(node, "handlers", []):
+                    stack.extend(handler.body)
+
+    def _statement(self, node: ast.stmt) -> None:
+        info = self.info
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            info.defined[node.name] = "function"
+            self._function(node, None)
+        elif isinstance(node, ast.ClassDef):
+            info.defined[node.name] = "class"
+            self._class(node)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    info.defined.setdefault(target.id, "variable")
+                    if isinstance(node.value, ast.Call):
+                        self._module_level_call(target.id, node.value)
+        elif isinstance(node, (ast.If, ast.Try)):
+            for attr in ("body", "orelse", "finalbody"):
+                for child in getattr(node, attr, []):
+                    self._statement(child)
+
+    def _module_level_call(self, name: str, call: ast.Call) -> None:
+        dotted = _dotted(call.func)
+        if dotted:
+            self.info.assigned_calls[name] = dotted
+        # BookManager = models.Manager.from_queryset(BookQuerySet)
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "from_queryset" and call.args:
+            qs = _dotted(call.args[0])
+            fqn = f"{self.info.name}.{name}"
+            self.index.classes[fqn] = ClassInfo(
+                fqn, self.info.name, name, call.lineno,
+                bases=(self._resolve_later(_dotted(call.func.value) or ""),),
+                queryset_class=self._resolve_later(qs) if qs else None,
+            )
+            self.info.defined[name] = "class"
+
+    def _resolve_later(self, dotted: str) -> str:
+        """Resolve a dotted name through this module's own imports (no recursion into others)."""
+        head, _, rest = dotted.partition(".")
+        if head in self.info.imports:
+            target = self.info.imports[head]
+        elif head in self.info.defined or head:
+            target = f"{self.info.name}.{head}" if head in self.info.defined else head
+        else:
+            return dotted
+        full = f"{target}.{rest}" if rest else target
+        return self.index.canonical(full) if head in self.info.imports else full
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, cls: str | None) -> str:
+        fqn = f"{cls or self.info.name}.{node.name}"
+        decorators = tuple(self._resolve_later(d) for d in (_dotted(_strip_call(x)) for x in node.decorator_list) if d)
+        self.index.functions[fqn] = FunctionInfo(
+            fqn, self.info.name, node.name, node.lineno,
+            is_async=isinstance(node, ast.AsyncFunctionDef),
+            is_generator=_is_generator(node),
+            class_fqn=cls,
+            decorators=decorators,
+            is_static="staticmethod" in decorators,
+        )
+        return fqn
+
+    def _class(self, node: ast.ClassDef) -> None:
+        fqn = f"{self.info.name}.{node.name}"
+        bases = tuple(self._resolve_later(b) for b in (_dotted(_strip_call(x)) for x in node.bases) if b)
+        info = ClassInfo(fqn, self.info.name, node.name, node.lineno, bases)
+        async_methods = set()
+        for stmt in node.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                info.methods[stmt.name] = self._function(stmt, fqn)
+                if isinstance(stmt, ast.AsyncFunctionDef):
+                    async_methods.add(stmt.name)
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        self._class_attr(info, target.id, stmt.value)
+            elif isinstance(stmt, ast.ClassDef) and stmt.name == "Meta":
+                for meta in stmt.body:
+                    if (isinstance(meta, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "abstract" for t in meta.targets)
+                            and isinstance(meta.value, ast.Constant) and meta.value.value is True):
+                        info.abstract = True
+        info.async_methods = frozenset(async_methods)
+        self.index.classes[fqn] = info
+
+    def _class_attr(self, info: ClassInfo, name: str, value: ast.expr) -> None:
+        if isinstance(value, ast.Constant):
+            info.attrs[name] = repr(value.value)
+            return
+        if not isinstance(value, ast.Call):
+            info.attrs[name] = "expr"
+            return
+        func = value.func
+        dotted = _dotted(func) or ""
+        last = dotted.rpartition(".")[2]
+        info.attrs[name] = "call"
+        if last in K.RELATION_FIELDS:
+            target_node = value.args[0] if value.args else next((k.value for k in value.keywords if k.arg == "to"), None)
+            related = next((k.value for k in value.keywords if k.arg == "related_name"), None)
+            related_name = related.value if isinstance(related, ast.Constant) and isinstance(related.value, str) else None
+            info.fields[name] = FieldInfo(name, K.RELATION_FIELDS[last], self._field_target(target_node, info), related_name)
+        elif last.endswith("Field") and last[:1].isupper():
+            info.fields[name] = FieldInfo(name, "field", None)
+        elif last == "as_manager" and isinstance(func, ast.Attribute):
+            qs = _dotted(func.value)
+            if qs:
+                qs_fqn = self._resolve_later(qs)
+                mgr_fqn = f"{info.fqn}.{name}__manager"
+                self.index.classes[mgr_fqn] = ClassInfo(
+                    mgr_fqn, self.info.name, f"{name}__manager", value.lineno,
+                    bases=("django.db.models.Manager",), queryset_class=qs_fqn)
+                info.managers[name] = mgr_fqn
+        elif isinstance(func, ast.Call) and isinstance(func.func, ast.Attribute) and func.func.attr == "from_queryset":
+            qs = _dotted(func.args[0]) if func.args else None
+            mgr_fqn = f"{info.fqn}.{name}__manager"
+            self.index.classes[mgr_fqn] = ClassInfo(
+                mgr_fqn, self.info.name, f"{name}__manager", value.lineno,
+                bases=(self._resolve_later(_dotted(func.func.value) or ""),),
+                queryset_class=self._resolve_later(qs) if qs else None)
+            info.managers[name] = mgr_fqn
+        elif dotted and (last.endswith("Manager") or "manager" in last.lower()):
+            info.managers[name] = self._resolve_later(dotted)
+
+    def _field_target(self, node: ast.expr | None, info: ClassInfo) -> str | None:
+        if node is None:
+            return None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if node.value == "self":
+                return info.fqn
+            return "label:" + node.value
+        dotted = _dotted(node)
+        return self._resolve_later(dotted) if dotted else None
+
+
+def _strip_call(node: ast.expr) -> ast.expr:
+    return node.func if isinstance(node, ast.Call) else node
+
+
+def _is_generator(node: ast.AST) -> bool:
+    for child in ast.walk(node):
+        if isinstance(child, (ast.Yield, ast.YieldFrom)):
+            return True
+    return False

@@ -1,0 +1,109 @@
+"""Run-wide state: the settings, the project index, and function summaries.
+
+A *summary* says what a sync function does that must not happen on the event
+loop (its effects) and which project functions it calls. Summaries come from the
+same checker and rules that produce findings, run over the callee's module, so
+there is one definition of "this queries the database" in asynclint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from asynclint.index import ProjectIndex, module_name_for
+
+if TYPE_CHECKING:
+    from asynclint.checker import Checker, FunctionSummary
+    from asynclint.config import Settings
+
+MAX_CHAIN_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class Hop:
+    fqn: str
+    path: str
+    line: int
+    what: str
+
+
+class Project:
+    def __init__(self, settings: "Settings", index: ProjectIndex | None = None) -> None:
+        self.settings = settings
+        self.root = Path(settings.root).resolve()
+        self.index = index if index is not None else ProjectIndex(settings.src_roots())
+        self._summaries: dict[str, dict[str, "FunctionSummary"]] = {}
+        self._chains: dict[tuple[str, str], list[Hop] | None] = {}
+
+    def module_name(self, path: Path) -> str:
+        name = module_name_for(path, self.index.roots)
+        if name is None:
+            name = module_name_for(path, [self.root]) or path.stem
+        return name
+
+    def relpath(self, path: str) -> str:
+        try:
+            return str(Path(path).resolve().relative_to(self.root))
+        except ValueError:
+            return path
+
+    # -- summaries ------------------------------------------------------------------
+
+    def register(self, checker: "Checker") -> None:
+        """Keep the summaries a checker computed while linting its module."""
+        self._summaries[checker.modname] = checker.summaries
+
+    def summaries(self, modname: str) -> dict[str, "FunctionSummary"]:
+        if modname not in self._summaries:
+            self._summaries[modname] = {}  # guards against re-entry on cycles
+            from asynclint.engine import summarize_module
+
+            path = self.index.module_paths.get(modname)
+            if path is not None:
+                self._summaries[modname] = summarize_module(self, modname, Path(path))
+        return self._summaries[modname]
+
+    def summary(self, fqn: str) -> "FunctionSummary | None":
+        info = self.index.function(fqn)
+        if info is None or info.is_async:
+            return None
+        return self.summaries(info.module).get(fqn)
+
+    def effect_chain(self, fqn: str, family: str) -> list[Hop] | None:
+        """The path from sync function ``fqn`` to an effect of ``family``, if any."""
+        return self._chain(fqn, family, 0, set())
+
+    def _chain(self, fqn: str, family: str, depth: int, visiting: set[str]) -> list[Hop] | None:
+        key = (fqn, family)
+        if key in self._chains:
+            return self._chains[key]
+        if depth > MAX_CHAIN_DEPTH or fqn in visiting:
+            return None
+        summary = self.summary(fqn)
+        if summary is None:
+            return None
+        visiting.add(fqn)
+        result: list[Hop] | None = None
+        for effect in summary.effects:
+            if effect.family == family:
+                result = [Hop(fqn, summary.path, effect.line, effect.what)]
+                break
+        if result is None:
+            for callee, line in summary.calls:
+                below = self._chain(callee, family, depth + 1, visiting)
+                if below:
+                    result = [Hop(fqn, summary.path, line, callee.rpartition(".")[2] + "()"), *below]
+                    break
+        visiting.discard(fqn)
+        if result is not None or depth == 0:
+            self._chains[key] = result
+        return result
+
+    def describe_chain(self, hops: list[Hop]) -> str:
+        parts = []
+        for hop in hops:
+            name = hop.fqn.rpartition(".")[2]
+            parts.append(f"{Path(hop.path).name}:{hop.line} {name}")
+        return " -> ".join(parts) + f" -> {hops[-1].what}"
