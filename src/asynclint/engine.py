@@ -86,6 +86,7 @@ class GuardedChecker(Checker):
 
     def run(self) -> None:
         self.module.visit(self)
+        self.project.register(self)
         for hook in self._end_hooks:
             try:
                 hook()
@@ -100,15 +101,21 @@ def parse(text: str) -> cst.Module:
     return cst.parse_module(text)
 
 
-def lint_source(text: str, path: Path, project: Project, rules: list[type[Rule]] | None = None) -> list[Diagnostic]:
+def lint_source(text: str, path: Path, project: Project, rules: list[type[Rule]] | None = None,
+                *, noqa: bool = True) -> list[Diagnostic]:
+    """Findings for ``text`` (the source of ``path``).
+
+    ``noqa=False`` leaves ``# noqa`` comments to the caller (the flake8 plugin:
+    flake8 applies them itself, and honours ``--disable-noqa``).
+    """
     settings = project.settings
     shown = project.relpath(str(path))
     try:
         module = parse(text)
     except cst.ParserSyntaxError as exc:
-        return [_syntax_error(shown, exc.raw_line, exc.raw_column + 1, exc.message)]
+        return [_parse_failure(shown, text, exc.raw_line, exc.raw_column + 1, exc.message)]
     except (RecursionError, MemoryError, ValueError) as exc:
-        return [_syntax_error(shown, 1, 1, str(exc) or type(exc).__name__)]
+        return [_parse_failure(shown, text, 1, 1, str(exc) or type(exc).__name__)]
     modname = project.module_name(path)
     if modname not in project.index.modules or project.index.modules[modname].path != str(path):
         project.index.add_source(modname, str(path), text)
@@ -120,7 +127,6 @@ def lint_source(text: str, path: Path, project: Project, rules: list[type[Rule]]
         checker.run()
     except RecursionError:
         return [Diagnostic(shown, 1, 1, RULE_ERROR, "asynclint could not walk this file: it nests too deeply")]
-    project.register(checker)
     diagnostics: list[Diagnostic] = []
     for report in checker.reports:
         pos = checker.position(report.node)
@@ -133,7 +139,7 @@ def lint_source(text: str, path: Path, project: Project, rules: list[type[Rule]]
             shown, line, 1, RULE_ERROR,
             f"rule {code} crashed on this file and was skipped for it ({detail}); please report it",
             help="the other rules ran; the crash is a bug in asynclint"))
-    return apply_suppressions(diagnostics, text, shown, settings)
+    return apply_suppressions(diagnostics, text, shown, settings, noqa=noqa)
 
 
 def summarize_module(project: Project, modname: str, path: Path) -> dict:
@@ -160,15 +166,39 @@ def _syntax_error(path: str, line: int, col: int, message: str) -> Diagnostic:
                       help="fix the syntax error; asynclint checked nothing else in this file")
 
 
+def _parse_failure(shown: str, text: str, line: int, col: int, message: str) -> Diagnostic:
+    """DJA001 at the position and in the words of CPython's parser when it agrees
+    the file is invalid (libcst's own positions point at the start of the line);
+    libcst's message otherwise (syntax newer than libcst supports)."""
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except SyntaxError as exc:
+        if exc.lineno:
+            return _syntax_error(shown, exc.lineno, exc.offset or 1, exc.msg or message)
+        return _syntax_error(shown, line, col, exc.msg or message)
+    except (RecursionError, MemoryError, ValueError) as exc:
+        return _syntax_error(shown, line, col, str(exc) or message)
+    return _syntax_error(shown, line, col, message)
+
+
 def lint_path(path: Path, project: Project) -> list[Diagnostic]:
     shown = project.relpath(str(path))
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return [Diagnostic(shown, 1, 1, SYNTAX_ERROR, f"cannot read this file: {exc.strerror or exc}")]
+        return [Diagnostic(shown, 1, 1, SYNTAX_ERROR, f"cannot read this file: {exc.strerror or exc}",
+                           help="asynclint checked nothing in this file")]
     try:
         text, _ = decode_source(data)
-    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        return [_syntax_error(shown, line, 1, f"cannot decode: {exc}")]
+    except (SyntaxError, LookupError) as exc:
         return [_syntax_error(shown, getattr(exc, "lineno", None) or 1, 1, f"cannot decode: {exc}")]
     return lint_source(text, path, project)
 
@@ -184,7 +214,8 @@ def noqa_codes(line: str) -> set[str] | None:
     return {c.upper() for c in re.split(r"[,\s]+", codes) if c}
 
 
-def apply_suppressions(diagnostics: list[Diagnostic], text: str, shown: str, settings: Settings) -> list[Diagnostic]:
+def apply_suppressions(diagnostics: list[Diagnostic], text: str, shown: str, settings: Settings,
+                       *, noqa: bool = True) -> list[Diagnostic]:
     if not diagnostics:
         return diagnostics
     lines = text.splitlines()
@@ -196,7 +227,7 @@ def apply_suppressions(diagnostics: list[Diagnostic], text: str, shown: str, set
         if any(diag.code.startswith(prefix) for prefix in ignored):
             continue
         source_line = lines[diag.line - 1] if 0 < diag.line <= len(lines) else ""
-        codes = noqa_codes(source_line) if "#" in source_line else None
+        codes = noqa_codes(source_line) if noqa and "#" in source_line else None
         if codes is not None and (not codes or any(diag.code.startswith(c) for c in codes)):
             continue
         kept.append(diag)
