@@ -75,8 +75,10 @@ def check(paths, select, ignore, extend_select, output_format, exit_zero, statis
 
     files = discover(paths, settings)
     project = Project(settings)
-    diagnostics = sorted(lint_files(files, project), key=lambda d: d.sort_key())
     root = Path(settings.root)
+    diagnostics = sorted((_shown_from_cwd(d, root) for d in lint_files(files, project)),
+                         key=lambda d: d.sort_key())
+    root = Path.cwd()
     if statistics:
         names = {code: rule.name for code, rule in all_rules().items()}
         click.echo(output.statistics(diagnostics, names), nl=False)
@@ -88,7 +90,8 @@ def check(paths, select, ignore, extend_select, output_format, exit_zero, statis
         click.echo(output.full(diagnostics, root), nl=False)
     if output_format != "json":
         noun = "finding" if len(diagnostics) == 1 else "findings"
-        summary = f"Found {len(diagnostics)} {noun} in {len(files)} files." if diagnostics else f"All checks passed ({len(files)} files)."
+        checked = f"{len(files)} file" + ("" if len(files) == 1 else "s")
+        summary = f"Found {len(diagnostics)} {noun} in {checked}." if diagnostics else f"All checks passed ({checked})."
         click.echo(summary, err=True)
     sys.exit(EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN)
 
@@ -114,6 +117,20 @@ def rule(code, show_all):
         _fail(f"unknown rule {code!r}; `asynclint rule --all` lists them")
     click.echo(f"# {cls.name} ({cls.code})\n")
     click.echo(cls.doc())
+
+
+def _shown_from_cwd(diag, root: Path):
+    """The finding with its path as the user would type it: relative to the current
+    folder when the file is below it (as ruff and flake8 print), else absolute."""
+    from dataclasses import replace
+
+    path = Path(diag.path)
+    full = (path if path.is_absolute() else root / path).resolve()
+    try:
+        shown = full.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        shown = str(full)
+    return replace(diag, path=shown)
 
 
 def _fail(message: str) -> None:

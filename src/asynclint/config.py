@@ -84,6 +84,19 @@ def _strings(key: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _patterns(key: str, value: Any) -> tuple[str, ...]:
+    """gitignore-style patterns, checked now so a bad one is a config error, not a crash."""
+    import pathspec
+
+    patterns = _strings(key, value)
+    for pattern in patterns:
+        try:
+            pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+        except Exception as exc:  # noqa: BLE001 - pathspec raises several kinds
+            raise ConfigError(f"`{key}`: {pattern!r} is not a valid gitignore-style pattern ({exc})") from None
+    return patterns
+
+
 def parse_version(key: str, value: Any) -> tuple[int, int]:
     match = re.fullmatch(r"(\d+)\.(\d+)", str(value).strip()) if isinstance(value, (str, float)) else None
     if not match:
@@ -97,7 +110,7 @@ def parse_version(key: str, value: Any) -> tuple[int, int]:
 def _per_file_ignores(key: str, value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not isinstance(value, dict):
         raise ConfigError(f"`{key}` must be a table of pattern = [codes]")
-    return tuple((pattern, _codes(f"{key}.{pattern}", codes)) for pattern, codes in value.items())
+    return tuple((_patterns(key, [pattern])[0], _codes(f"{key}.{pattern}", codes)) for pattern, codes in value.items())
 
 
 def _positive_int(key: str, value: Any) -> int:
@@ -116,8 +129,8 @@ _KEYS = {
     "select": ("select", _codes),
     "ignore": ("ignore", _codes),
     "extend-select": ("extend_select", _codes),
-    "exclude": ("exclude", _strings),
-    "extend-exclude": ("extend_exclude", _strings),
+    "exclude": ("exclude", _patterns),
+    "extend-exclude": ("extend_exclude", _patterns),
     "per-file-ignores": ("per_file_ignores", _per_file_ignores),
     "target-django": ("target_django", parse_version),
     "src": ("src", _strings),
@@ -171,7 +184,10 @@ def load_settings(start: Path, config_file: Path | None = None, **overrides: Any
                 known = ", ".join(sorted(_KEYS))
                 raise ConfigError(f"{config_file}: unknown key `{key}` in [tool.asynclint] (known keys: {known})")
             attr, check = _KEYS[key]
-            values[attr] = check(key, value)
+            try:
+                values[attr] = check(key, value)
+            except ConfigError as exc:
+                raise ConfigError(f"{config_file}: [tool.asynclint] {exc}") from None
     settings = Settings(**values)
     cli = {k: v for k, v in overrides.items() if v is not None}
     return replace(settings, **cli) if cli else settings

@@ -24,9 +24,20 @@ def _gitignore(folder: Path) -> pathspec.PathSpec | None:
     if not file.is_file():
         return None
     try:
-        return _spec(file.read_text(encoding="utf-8", errors="replace").splitlines())
-    except (OSError, ValueError):
+        lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
         return None
+    try:
+        return _spec(lines)
+    except Exception:  # noqa: BLE001 - git skips a pattern it cannot read; so do we
+        good = []
+        for line in lines:
+            try:
+                _spec([line])
+            except Exception:  # noqa: BLE001
+                continue
+            good.append(line)
+        return _spec(good)
 
 
 def discover(paths: list[Path], settings: Settings) -> list[Path]:

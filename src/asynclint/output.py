@@ -34,7 +34,7 @@ def full(diags: list[Diagnostic], root: Path, sources: dict[str, list[str]] | No
             out.append(f"{' ' * len(gutter)} |")
             out.append(f"{gutter} | {text}")
             out.append(f"{' ' * len(gutter)} | {' ' * start}{'^' * width}")
-        if d.help:
+        if d.help and d.help not in d.message:  # messages usually carry the cure already
             out.append(f"  = help: {d.help}")
         out.append("")
     return "\n".join(out) + ("\n" if out else "")
