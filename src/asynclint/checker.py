@@ -76,6 +76,7 @@ class Checker(cst.CSTVisitor):
         self.settings = settings
         self.project = project
         self.index: "ProjectIndex" = project.index
+        self._end_hooks: list[Callable[[], None]] = []
         self.rules = [rule(self) for rule in rules]
         #: codes that become findings (None: every rule's code); other rules only record effects
         self.report_codes = report_codes
@@ -83,7 +84,6 @@ class Checker(cst.CSTVisitor):
         self.summaries: dict[str, FunctionSummary] = {}
         self.stack: list[cst.CSTNode] = []
         self.frames: list[Frame] = [Frame(self.module, "module", on_loop=False, fqn=modname)]
-        self._end_hooks: list[Callable[[], None]] = []
         self._visit: dict[str, list[Callable]] = {}
         self._leave: dict[str, list[Callable]] = {}
         for rule in self.rules:
@@ -96,6 +96,7 @@ class Checker(cst.CSTVisitor):
 
     def run(self) -> None:
         self.module.visit(self)
+        self.project.register(self)
         for hook in self._end_hooks:
             hook()
 
@@ -165,7 +166,10 @@ class Checker(cst.CSTVisitor):
         elif name == "Assign":
             value_type = self.type_of(node.value)  # type: ignore[attr-defined]
             for target in node.targets:  # type: ignore[attr-defined]
-                self._bind(target.target, value_type)
+                if isinstance(target.target, cst.Attribute):
+                    self._mark_cached(target.target)
+                else:
+                    self._bind(target.target, value_type)
         elif name == "AnnAssign" and node.value is not None:  # type: ignore[attr-defined]
             self._bind(node.target, self.type_of(node.value))  # type: ignore[attr-defined]
         elif name == "NamedExpr":
@@ -243,6 +247,17 @@ class Checker(cst.CSTVisitor):
                 if inner is not None:
                     inner = inner.evolve(kind=INSTANCE)
                 self._bind(element.value, inner)
+
+    def _mark_cached(self, target: cst.Attribute) -> None:
+        """``book.author = a`` caches the relation: reading it back does not query."""
+        if not isinstance(target.value, cst.Name):
+            return
+        current = self.lookup(target.value.value)
+        if current is None or current.kind != INSTANCE or current.selected is ALL:
+            return
+        self.frame.env[target.value.value] = current.evolve(
+            selected=current.selected | {target.attr.value},
+            only=None if current.only is None else current.only | {target.attr.value})
 
     def _bind_loop_target(self, node: cst.CSTNode) -> None:
         iter_type = self.type_of(node.iter)  # type: ignore[attr-defined]

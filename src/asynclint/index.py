@@ -34,6 +34,11 @@ class FunctionInfo:
     decorators: tuple[str, ...] = ()
     is_static: bool = False
 
+    @property
+    def returns_coroutine(self) -> bool:
+        """Calling it makes a coroutine: ``async def``, or wrapped by sync_to_async & co."""
+        return (self.is_async and not self.is_generator) or any(d in K.OFFLOADERS for d in self.decorators)
+
 
 @dataclass
 class FieldInfo:

@@ -44,10 +44,11 @@ class Project:
         return name
 
     def relpath(self, path: str) -> str:
+        """How a path is shown: relative to the working folder when under it (as ruff does)."""
         try:
-            return str(Path(path).resolve().relative_to(self.root))
+            return str(Path(path).resolve().relative_to(Path.cwd()))
         except ValueError:
-            return path
+            return str(Path(path).resolve())
 
     # -- summaries ------------------------------------------------------------------
 

@@ -73,8 +73,6 @@ class SyncQuerySetMethodInAsyncFunction(Rule):
         base = checker.type_of(func.value)
         if not is_queryset_like(base):
             return
-        if base.kind == RELATED_MANAGER and method in ("create", "get_or_create", "update_or_create") and False:
-            return
         if method == "delete" and base.kind == MANAGER:
             return  # Model.objects.delete does not exist; not our finding
         twin, since = K.QUERYSET_SQL_METHODS[method]
@@ -220,13 +218,673 @@ class QuerySetEvaluatedInAsyncFunction(Rule):
         if self._qs(node.value):
             self._report(node.value, node.value, "unpacking", "use an async comprehension: `[x async for x in {qs}]`")
 
-    def visit_YieldFrom(self, node) -> None:
-        pass
+    def visit_YieldFrom(self, node: cst.YieldFrom) -> None:
+        if self._qs(node.item):
+            self._report(node, node.item, "iterating", "use `async for x in {qs}: yield x`")
 
 
-def _offloaded_target(checker) -> bool:
-    return False
+def _load_context(checker, node: cst.CSTNode) -> bool:
+    """Is ``node`` read (not assigned to or deleted)?"""
+    parent = checker.parent()
+    if isinstance(parent, cst.AssignTarget) and parent.target is node:
+        return False
+    if isinstance(parent, (cst.AugAssign, cst.AnnAssign)) and parent.target is node:
+        return False
+    if isinstance(parent, cst.Del):
+        return False
+    return True
 
 
-__all__ = ["SyncQuerySetMethodInAsyncFunction", "QuerySetEvaluatedInAsyncFunction", "dotted_name",
-           "INSTANCE", "PAGINATOR", "MODELFORM", "REQUEST", "SESSION", "USER", "relation_loaded"]
+@register
+class SyncModelMethodInAsyncFunction(Rule):
+    """
+    A model instance's `save()`, `delete()`, `refresh_from_db()` or `full_clean()` on the event loop.
+
+    ## What it does
+    Checks for instance methods that write or read the database, called in
+    async code on a model instance: one fetched in the function, created with
+    `Model(...)`, or a parameter annotated with a model class.
+
+    ## Why is this bad?
+    Each of them runs SQL on the event loop's thread and raises
+    `SynchronousOnlyOperation`. `full_clean()` queries too when the model has
+    unique fields or foreign keys, and has no async twin.
+
+    ## Example
+    ```python
+    async def rename(request, pk):
+        book = await Book.objects.aget(pk=pk)
+        book.title = request.POST["title"]
+        book.save()
+    ```
+
+    Use instead:
+    ```python
+    async def rename(request, pk):
+        book = await Book.objects.aget(pk=pk)
+        book.title = request.POST["title"]
+        await book.asave()
+    ```
+
+    ## Django version
+    `asave()`, `adelete()` and `arefresh_from_db()` exist since Django 4.2;
+    for `full_clean()` use `await sync_to_async(book.full_clean)()`.
+    """
+
+    code = "DJA103"
+    name = "sync-model-method-in-async-function"
+    effect = "db"
+    cure_since = (4, 2)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in K.INSTANCE_SQL_METHODS:
+            return
+        checker = self.checker
+        base = checker.type_of(func.value)
+        if base is None or base.kind != INSTANCE:
+            return
+        method = func.attr.value
+        obj = _receiver(checker, func)
+        twin, since = K.INSTANCE_SQL_METHODS[method]
+        fallback = f"wrap it: `await sync_to_async({obj}.{method})()`"
+        cure = checker.cure(since, f"use `await {obj}.{twin}()`", fallback) if twin else fallback
+        checker.report(self, node, f"`{obj}.{method}()` runs a query: it {RAISES}; {cure}",
+                       help=cure, what=f"{obj}.{method}()")
+
+
+@register
+class SyncRelatedManagerMethodInAsyncFunction(Rule):
+    """
+    A related manager's `add()`, `remove()`, `clear()` or `set()` on the event loop.
+
+    ## What it does
+    Checks for changes to a many-to-many or reverse foreign key relation made
+    with the sync related-manager methods in async code, such as
+    `book.tags.add(tag)`.
+
+    ## Why is this bad?
+    They write to the database at once, on the event loop's thread, and raise
+    `SynchronousOnlyOperation`.
+
+    ## Example
+    ```python
+    async def tag_book(request, pk, tag_id):
+        book = await Book.objects.aget(pk=pk)
+        book.tags.add(tag_id)
+    ```
+
+    Use instead:
+    ```python
+    async def tag_book(request, pk, tag_id):
+        book = await Book.objects.aget(pk=pk)
+        await book.tags.aadd(tag_id)
+    ```
+
+    ## Django version
+    `aadd()`, `aremove()`, `aclear()` and `aset()` exist since Django 4.2.
+    """
+
+    code = "DJA104"
+    name = "sync-related-manager-method-in-async-function"
+    effect = "db"
+    cure_since = (4, 2)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in K.RELATED_MANAGER_SQL_METHODS:
+            return
+        checker = self.checker
+        base = checker.type_of(func.value)
+        if base is None or base.kind != RELATED_MANAGER:
+            return
+        method = func.attr.value
+        twin, since = K.RELATED_MANAGER_SQL_METHODS[method]
+        obj = _receiver(checker, func)
+        cure = checker.cure(since, f"use `await {obj}.{twin}(...)`", f"wrap it: `await sync_to_async({obj}.{method})(...)`")
+        checker.report(self, node, f"`{obj}.{method}()` writes to the database: it {RAISES}; {cure}",
+                       help=cure, what=f"{obj}.{method}()")
+
+
+@register
+class LazyRelationInAsyncFunction(Rule):
+    """
+    A foreign key or deferred field read on the event loop that Django must fetch.
+
+    ## What it does
+    Checks for a forward foreign key or one-to-one attribute (`book.author`)
+    read in async code on an instance fetched in the same function without
+    `select_related()` for that relation, and for a field left out by
+    `only()` or named in `defer()`. Reading `book.author_id` is fine.
+
+    ## Why is this bad?
+    The attribute is loaded lazily: reading it runs a query on the event
+    loop's thread, which raises `SynchronousOnlyOperation`. Django's docs call
+    this out under "No deferred queries" in async code.
+
+    ## Example
+    ```python
+    async def detail(request, pk):
+        book = await Book.objects.aget(pk=pk)
+        return JsonResponse({"author": book.author.name})
+    ```
+
+    Use instead:
+    ```python
+    async def detail(request, pk):
+        book = await Book.objects.select_related("author").aget(pk=pk)
+        return JsonResponse({"author": book.author.name})
+    ```
+
+    ## Django version
+    `select_related()` works with every async query method (Django 4.1+).
+    """
+
+    code = "DJA105"
+    name = "lazy-relation-in-async-function"
+    effect = "db"
+    cure_since = (4, 1)
+
+    def _lazy(self, node: cst.Attribute) -> str | None:
+        """"fk" or "deferred" when reading ``node`` queries, else None."""
+        checker = self.checker
+        base = checker.type_of(node.value)
+        if base is None or base.kind != INSTANCE or not base.fetched or not base.model:
+            return None
+        attr = node.attr.value
+        field = checker.index.model_fields(base.model).get(attr)
+        if field is None:
+            return None
+        if field.kind in ("fk", "o2o"):
+            return None if relation_loaded(base.selected, attr) else "fk"
+        if field.kind == "field":
+            if attr in base.deferred:
+                return "deferred"
+            if base.only is not None and attr not in base.only:
+                return "deferred"
+        return None
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        checker = self.checker
+        if not _load_context(checker, node):
+            return
+        kind = self._lazy(node)
+        if kind is None:
+            return
+        # Report the first lazy hop of a chain only: `book.author.publisher`
+        # fails at `book.author` already.
+        if isinstance(node.value, cst.Attribute) and self._lazy(node.value):
+            return
+        text = checker.code_of(node, 50)
+        attr = node.attr.value
+        if kind == "fk":
+            cure = checker.cure(self.cure_since, f"fetch it with `select_related(\"{attr}\")`, or read `{checker.code_of(node.value, 30)}.{attr}_id`",
+                                f"fetch it with `select_related(\"{attr}\")`")
+            message = f"`{text}` is not loaded: reading it runs a query: it {RAISES}; {cure}"
+        else:
+            cure = checker.cure((4, 2), f"include `{attr}` in `only()`, or `await {checker.code_of(node.value, 30)}.arefresh_from_db(fields=[\"{attr}\"])` first",
+                                f"include `{attr}` in `only()`")
+            message = f"`{text}` was deferred: reading it runs a query: it {RAISES}; {cure}"
+        checker.report(self, node, message, help=cure, what=text)
+
+
+@register
+class RequestUserInAsyncFunction(Rule):
+    """
+    `request.user` read in async code.
+
+    ## What it does
+    Checks for attribute access on `request.user` (or `request.user` used as
+    a value) in an async view, middleware or a function the loop runs.
+
+    ## Why is this bad?
+    `request.user` is a lazy object: its first use loads the session and the
+    user from the database, on the event loop's thread, and raises
+    `SynchronousOnlyOperation` for every logged-in request. It passes tests
+    run with anonymous users and fails in production.
+
+    ## Example
+    ```python
+    async def profile(request):
+        if request.user.is_authenticated:
+            ...
+    ```
+
+    Use instead:
+    ```python
+    async def profile(request):
+        user = await request.auser()
+        if user.is_authenticated:
+            ...
+    ```
+
+    ## Django version
+    `request.auser()` exists since Django 5.0. Before it, read the user in a
+    thread: `user = await sync_to_async(lambda: request.user)()` evaluates
+    nothing, so use a sync function that touches `request.user` attributes.
+    """
+
+    code = "DJA106"
+    name = "request-user-in-async-function"
+    effect = "db"
+    cure_since = (5, 0)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value != "user":
+            return
+        checker = self.checker
+        if not _load_context(checker, node):
+            return
+        base = checker.type_of(node.value)
+        if base is None or base.kind != REQUEST:
+            return
+        text = checker.code_of(node, 40)
+        cure = checker.cure(self.cure_since, f"use `user = await {checker.code_of(node.value, 30)}.auser()`",
+                            "read what you need of the user in a sync function run with `sync_to_async`")
+        checker.report(self, node, f"`{text}` loads the session and user from the database: it {RAISES} for logged-in users; {cure}",
+                       help=cure, what=text)
+
+
+@register
+class SyncSessionAccessInAsyncFunction(Rule):
+    """
+    Dict-style `request.session` access in async code.
+
+    ## What it does
+    Checks for `request.session[key]`, `request.session[key] = value`,
+    `del request.session[key]`, `key in request.session` and the sync
+    session methods (`get`, `pop`, `setdefault`, `update`, `keys`, `items`,
+    `flush`, `cycle_key`, ...) in async code.
+
+    ## Why is this bad?
+    The first sync access loads the session; with the database (or cached_db)
+    engine that is a query on the event loop's thread, which raises
+    `SynchronousOnlyOperation`. With cache or file engines it blocks the loop.
+
+    ## Example
+    ```python
+    async def add_to_cart(request, pk):
+        cart = request.session.get("cart", [])
+    ```
+
+    Use instead:
+    ```python
+    async def add_to_cart(request, pk):
+        cart = await request.session.aget("cart", [])
+    ```
+
+    ## Django version
+    The async session methods (`aget`, `aset`, `apop`, `ahas_key`, `aflush`,
+    ...) exist since Django 5.1.
+    """
+
+    code = "DJA107"
+    name = "sync-session-access-in-async-function"
+    effect = "db"
+    cure_since = K.SESSION_ASYNC_VERSION
+
+    def _is_session(self, node: cst.CSTNode) -> bool:
+        base = self.checker.type_of(node)
+        return base is not None and base.kind == SESSION
+
+    def _report(self, node: cst.CSTNode, what: str, cure_async: str) -> None:
+        checker = self.checker
+        cure = checker.cure(self.cure_since, cure_async, "do the session work in a sync function run with `sync_to_async`")
+        checker.report(self, node, f"`{what}` loads the session synchronously: it {RAISES} with the database session engine; {cure}",
+                       help=cure, what=what)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if not self._is_session(node.value):
+            return
+        session = self.checker.code_of(node.value, 30)
+        key = self.checker.code_of(node.slice[0].slice, 20) if len(node.slice) == 1 else "key"
+        parent = self.checker.parent()
+        if isinstance(parent, cst.AssignTarget):
+            self._report(node, self.checker.code_of(node, 40) + " = ...", f"use `await {session}.aset({key}, ...)`")
+        elif isinstance(parent, cst.Del):
+            self._report(node, f"del {self.checker.code_of(node, 40)}", f"use `await {session}.apop({key})`")
+        else:
+            self._report(node, self.checker.code_of(node, 40), f"use `await {session}.aget({key})`")
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in K.SESSION_SYNC_METHODS:
+            return
+        if not self._is_session(func.value):
+            return
+        method = func.attr.value
+        twin = K.SESSION_SYNC_METHODS[method]
+        session = self.checker.code_of(func.value, 30)
+        self._report(node, f"{session}.{method}()", f"use `await {session}.{twin}(...)`")
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        for target in node.comparisons:
+            if isinstance(target.operator, (cst.In, cst.NotIn)) and self._is_session(target.comparator):
+                session = self.checker.code_of(target.comparator, 30)
+                self._report(node, self.checker.code_of(node, 40), f"use `await {session}.ahas_key(key)`")
+
+
+SHORTCUTS = {
+    "django.shortcuts.get_object_or_404": "aget_object_or_404",
+    "django.shortcuts.get_list_or_404": "aget_list_or_404",
+}
+
+
+@register
+class GetObjectOr404InAsyncFunction(Rule):
+    """
+    `get_object_or_404()` or `get_list_or_404()` in async code.
+
+    ## What it does
+    Checks for Django's sync shortcuts that query, called in async code.
+
+    ## Why is this bad?
+    They run the query on the event loop's thread and raise
+    `SynchronousOnlyOperation`.
+
+    ## Example
+    ```python
+    async def detail(request, pk):
+        book = get_object_or_404(Book, pk=pk)
+    ```
+
+    Use instead:
+    ```python
+    async def detail(request, pk):
+        book = await aget_object_or_404(Book, pk=pk)
+    ```
+
+    ## Django version
+    `aget_object_or_404()` and `aget_list_or_404()` exist since Django 5.0;
+    before it, `await Book.objects.aget(pk=pk)` and raise `Http404` yourself.
+    """
+
+    code = "DJA108"
+    name = "get-object-or-404-in-async-function"
+    effect = "db"
+    cure_since = (5, 0)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        checker = self.checker
+        fqn = checker.qualified(node.func)
+        twin = SHORTCUTS.get(fqn or "")
+        if twin is None:
+            return
+        name = fqn.rpartition(".")[2]
+        cure = checker.cure(self.cure_since, f"use `await {twin}(...)` from `django.shortcuts`",
+                            "use `await Model.objects.aget(...)` and raise `Http404` on `DoesNotExist`")
+        checker.report(self, node, f"`{name}()` runs a query: it {RAISES}; {cure}", help=cure, what=f"{name}()")
+
+
+PAGINATOR_METHODS = {"page": "apage", "get_page": "aget_page", "validate_number": "avalidate_number",
+                     "get_elided_page_range": "aget_elided_page_range"}
+PAGINATOR_PROPERTIES = {"count": "acount", "num_pages": "anum_pages", "page_range": "apage_range"}
+
+
+@register
+class SyncPaginatorInAsyncFunction(Rule):
+    """
+    A `Paginator` over a queryset asked for pages or counts in async code.
+
+    ## What it does
+    Checks for `Paginator(queryset, n)` followed by `.page()`, `.get_page()`,
+    `.count`, `.num_pages` or `.page_range` in async code. Creating the
+    paginator is lazy and is not reported; a paginator over a list never
+    queries and is not reported either.
+
+    ## Why is this bad?
+    Pages and counts run `COUNT` and `SELECT` queries on the event loop's
+    thread, which raise `SynchronousOnlyOperation`.
+
+    ## Example
+    ```python
+    async def listing(request):
+        page = Paginator(Book.objects.all(), 20).get_page(request.GET.get("page"))
+    ```
+
+    Use instead:
+    ```python
+    async def listing(request):
+        paginator = AsyncPaginator(Book.objects.all(), 20)
+        page = await paginator.aget_page(request.GET.get("page"))
+    ```
+
+    ## Django version
+    `AsyncPaginator` exists since Django 6.0; before it, paginate in a sync
+    function run with `sync_to_async`.
+    """
+
+    code = "DJA109"
+    name = "sync-paginator-in-async-function"
+    effect = "db"
+    cure_since = (6, 0)
+
+    def _paginator(self, node: cst.CSTNode) -> bool:
+        t = self.checker.type_of(node)
+        return t is not None and t.kind == PAGINATOR and t.model is not None
+
+    def _report(self, node: cst.CSTNode, what: str, twin: str, prop: bool) -> None:
+        checker = self.checker
+        async_way = f"use `AsyncPaginator` and `await paginator.{twin}{'' if prop else '(...)'}`"
+        cure = checker.cure(self.cure_since, async_way, "paginate in a sync function run with `sync_to_async`")
+        checker.report(self, node, f"`{what}` queries the database: it {RAISES}; {cure}", help=cure, what=what)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in PAGINATOR_METHODS and self._paginator(func.value):
+            self._report(node, f"{self.checker.code_of(func, 40)}()", PAGINATOR_METHODS[func.attr.value], False)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value in PAGINATOR_PROPERTIES and self._paginator(node.value):
+            self._report(node, self.checker.code_of(node, 40), PAGINATOR_PROPERTIES[node.attr.value], True)
+
+
+@register
+class SyncModelFormInAsyncFunction(Rule):
+    """
+    A ModelForm validated or saved in async code.
+
+    ## What it does
+    Checks for `form.is_valid()` and `form.save()` (without `commit=False`)
+    on a project `ModelForm` instance in async code.
+
+    ## Why is this bad?
+    Validating a ModelForm runs model validation: foreign keys are looked up
+    with `queryset.get()` and unique fields are checked with queries. Saving
+    writes the instance. On the event loop's thread both raise
+    `SynchronousOnlyOperation`. Django has no async ModelForm API.
+
+    ## Example
+    ```python
+    async def create_book(request):
+        form = BookForm(request.POST)
+        if form.is_valid():
+            form.save()
+    ```
+
+    Use instead:
+    ```python
+    async def create_book(request):
+        form = BookForm(request.POST)
+        if await sync_to_async(form.is_valid)():
+            await sync_to_async(form.save)()
+    ```
+
+    ## Django version
+    No async ModelForm API exists (through 6.1): use `sync_to_async`.
+    """
+
+    code = "DJA110"
+    name = "sync-modelform-in-async-function"
+    effect = "db"
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in ("is_valid", "save", "full_clean"):
+            return
+        checker = self.checker
+        base = checker.type_of(func.value)
+        if base is None or base.kind != MODELFORM:
+            return
+        if func.attr.value == "save" and any(
+                a.keyword is not None and a.keyword.value == "commit" and isinstance(a.value, cst.Name) and a.value.value == "False"
+                for a in node.args):
+            return
+        text = f"{checker.code_of(func, 40)}()"
+        cure = f"run it in a thread: `await sync_to_async({checker.code_of(func, 40)})()`"
+        checker.report(self, node, f"`{text}` queries the database (model validation, foreign key lookups, saving): it {RAISES}; {cure}",
+                       help=cure, what=text)
+
+
+RENDER_FUNCTIONS = {
+    "django.shortcuts.render": 2,
+    "django.template.loader.render_to_string": 1,
+}
+
+
+@register
+class RenderQuerySetInAsyncFunction(Rule):
+    """
+    A template rendered in async code with a queryset in its context.
+
+    ## What it does
+    Checks for `render()` and `render_to_string()` called in async code with
+    a context dict holding a queryset.
+
+    ## Why is this bad?
+    Django's templates render synchronously, on the event loop's thread when
+    called from async code. When the template iterates the queryset, the
+    query runs there and raises `SynchronousOnlyOperation`.
+
+    ## Example
+    ```python
+    async def index(request):
+        return render(request, "books.html", {"books": Book.objects.all()})
+    ```
+
+    Use instead:
+    ```python
+    async def index(request):
+        return TemplateResponse(request, "books.html", {"books": Book.objects.all()})
+    ```
+    A `TemplateResponse` is rendered by Django's handler in a thread, or
+    evaluate the queryset first: `[b async for b in Book.objects.all()]`.
+
+    ## Django version
+    Any version with async views (3.1+); there is no async template API.
+    """
+
+    code = "DJA111"
+    name = "render-queryset-in-async-function"
+    effect = "db"
+
+    def visit_Call(self, node: cst.Call) -> None:
+        checker = self.checker
+        fqn = checker.qualified(node.func)
+        position = RENDER_FUNCTIONS.get(fqn or "")
+        if position is None:
+            return
+        context = None
+        positional = [a for a in node.args if a.keyword is None and a.star == ""]
+        if len(positional) > position:
+            context = positional[position].value
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value == "context":
+                context = arg.value
+        key = self._queryset_entry(context)
+        if key is None:
+            return
+        name = fqn.rpartition(".")[2]
+        cure = ("return a `TemplateResponse` (rendered in a thread by Django), or evaluate "
+                f"`{key}` first with an async comprehension")
+        checker.report(self, node, f"`{name}()` renders on the event loop with queryset `{key}` in its context; "
+                       f"iterating it in the template {RAISES}; {cure}", help=cure, what=f"{name}() with a queryset")
+
+    def _queryset_entry(self, context: cst.BaseExpression | None) -> str | None:
+        checker = self.checker
+        if isinstance(context, cst.Dict):
+            for element in context.elements:
+                if isinstance(element, cst.DictElement):
+                    t = checker.type_of(element.value)
+                    if t is not None and t.kind in (QUERYSET, MANAGER, RELATED_MANAGER) and t.model is not None or (
+                            t is not None and t.kind == QUERYSET):
+                        return checker.code_of(element.value, 40)
+        elif isinstance(context, cst.Call) and isinstance(context.func, cst.Name) and context.func.value == "dict":
+            for arg in context.args:
+                t = checker.type_of(arg.value)
+                if arg.keyword is not None and t is not None and t.kind == QUERYSET:
+                    return checker.code_of(arg.value, 40)
+        return None
+
+
+@register
+class SyncHelperQueriesInAsyncFunction(Rule):
+    """
+    A project function that queries, called directly from async code.
+
+    ## What it does
+    Checks for calls from async code to a sync function, method, model
+    method or custom QuerySet/Manager method of the project that reaches the
+    database, directly or through the functions it calls (in any module,
+    followed to a bounded depth, cycles handled). The finding is at the call
+    and its message gives the path to the query, e.g.
+    `views.py:9 -> services.py:14 award_points -> Points.objects.create()`.
+
+    ## Why is this bad?
+    A sync function called from a coroutine runs on the event loop's thread:
+    its queries raise `SynchronousOnlyOperation` just as if they were written
+    in the coroutine. "You don't have to be inside an async function
+    directly" (Django's async docs).
+
+    ## Example
+    ```python
+    async def buy(request, pk):
+        order = place_order(pk, quantity=1)   # place_order() calls Book.objects.get()
+    ```
+
+    Use instead:
+    ```python
+    async def buy(request, pk):
+        order = await sync_to_async(place_order)(pk, quantity=1)
+    ```
+
+    ## Django version
+    `sync_to_async` (asgiref) works with every Django that has async views.
+    Calls made through `sync_to_async`, `database_sync_to_async`,
+    `asyncio.to_thread` or `run_in_executor` are not reported.
+    """
+
+    code = "DJA112"
+    name = "sync-helper-queries-in-async-function"
+    family = "db"
+
+    def __init__(self, checker) -> None:
+        super().__init__(checker)
+        self.pending: list[tuple[cst.Call, str]] = []
+        checker.at_end(self.resolve)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        checker = self.checker
+        if not checker.in_loop:
+            return
+        callee = checker.callee_fqn(node)
+        if callee is None:
+            return
+        info = checker.index.function(callee)
+        if info is None or info.returns_coroutine:
+            return
+        self.pending.append((node, callee))
+
+    def resolve(self) -> None:
+        checker = self.checker
+        project = checker.project
+        for node, callee in self.pending:
+            hops = project.effect_chain(callee, self.family)
+            if not hops:
+                continue
+            name = checker.code_of(node.func, 40)
+            here = f"{project.relpath(checker.path).rpartition('/')[2]}:{checker.line_of(node)}"
+            path = f"{here} -> {project.describe_chain(hops)}"
+            cure = f"call it in a thread: `await sync_to_async({name})(...)`"
+            checker.report(self, node, f"`{name}()` runs a query on the event loop ({path}): it {RAISES}; {cure}",
+                           help=cure, anywhere=True)
