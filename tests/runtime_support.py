@@ -1,0 +1,620 @@
+"""Run rule fixtures under Django and check that their markers show a real symptom.
+
+Every fixture module under ``fixtures/rules`` is imported for real under the demo
+site (``fixtures/demo_project/demo/settings.py``, sqlite in a temporary file named
+by ``DEMO_DB``, tables made with ``migrate --run-syncdb``, seed data reloaded before
+each case).  Every top-level public function *defined* in the module (its name does
+not start with ``_`` and it is not imported) is a **case**, called like a view:
+
+* the parameter named ``request`` gets a request built as Django's ASGI handler
+  would build it: an ``AsyncRequestFactory`` request carrying the cookie of a saved
+  database session of a logged-in user, with ``request.session``, the lazy
+  ``request.user`` and ``request.auser`` set by the real ``SessionMiddleware`` and
+  ``AuthenticationMiddleware`` (built outside any event loop);
+* every other parameter must have a default (``*args`` / ``**kwargs`` are fine);
+* ``async def`` cases (and objects Django/asgiref mark as coroutine functions) run in
+  a fresh event loop; sync cases run directly, outside any loop.
+
+A case whose body, or the body of a module-level function it calls by name,
+carries ``# expect:`` markers is a **positive**: each marked line must show the
+symptom of each code marked on it.  A case without markers is a **negative**: it
+must show no registered symptom and raise nothing.  A def line may carry
+``# runtime: skip <reason>`` to exempt a case; the reason is shown in the skip.
+
+Symptoms
+--------
+``SYMPTOMS`` maps a code prefix to a :class:`Symptom`; a code uses the longest
+registered prefix that starts it.  A symptom answers two questions about an
+:class:`Outcome` (what happened when the case ran):
+
+* ``shown_at(outcome, path) -> set[int]``: the fixture lines at which it showed;
+* ``shown_anywhere(outcome) -> list[str]``: descriptions of every occurrence (a
+  negative must have none).
+
+It may also override ``watch(run)``, a context manager entered around the call
+(``run.loop`` is the fresh event loop of an async case, ``None`` for a sync case;
+``run.data`` is a dict the symptom may fill and later read from
+``outcome.data``), to instrument the run, e.g. start a heartbeat task on the loop.
+
+Registered here:
+
+* ``"DJA1"`` (:class:`SynchronousOnly`): ``SynchronousOnlyOperation`` raised, with a
+  traceback frame at the marked line (for a helper-call finding the marked line is
+  the call site, which is in the traceback too);
+* ``"DJA2"`` (:class:`NeverAwaited`): a ``RuntimeWarning`` "coroutine ... was never
+  awaited" whose coroutine origin (``sys.set_coroutine_origin_tracking_depth``)
+  includes the marked line.
+
+Other families register theirs with ``register_symptom("DJA3", MySymptom())``
+(a stalled heartbeat, a logged middleware adaptation, ``ImproperlyConfigured``,
+...).  A marked code without a registered symptom is not runtime-checked: the case
+is skipped with a reason naming the missing checker, never silently passed.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import contextlib
+import gc
+import importlib
+import importlib.util
+import inspect
+import os
+import re
+import sys
+import tempfile
+import time
+import traceback
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Iterator
+
+from fixture_format import EXPECT_RE, FIXTURES, RULE_FIXTURES, all_fixtures
+
+DEMO_PROJECT = FIXTURES / "demo_project"
+SKIP_RE = re.compile(r"#\s*runtime:\s*skip\b\s*(?P<reason>.*)$")
+ORIGIN_DEPTH = 64
+
+
+# --------------------------------------------------------------------------- cases
+
+@dataclass
+class Case:
+    path: Path
+    name: str
+    lineno: int                     # the def line
+    is_async: bool
+    #: marked line -> codes marked on it, for lines of this case and the helpers it calls
+    markers: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    skip: str | None = None
+    params: tuple[str, ...] = ()    # parameters without default (besides request)
+    request_param: str | None = None
+    request_positional: bool = False
+    #: set for the pseudo-case that holds markers outside every case
+    orphan: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"{self.path.name}::{self.name}"
+
+    @property
+    def positive(self) -> bool:
+        return bool(self.markers)
+
+
+def _markers(lines: list[str]) -> dict[int, tuple[str, ...]]:
+    found: dict[int, tuple[str, ...]] = {}
+    for number, line in enumerate(lines, start=1):
+        match = EXPECT_RE.search(line)
+        if match:
+            found[number] = tuple(item.strip().partition(":")[0] for item in match.group("codes").split(","))
+    return found
+
+
+def _called_names(node: ast.AST) -> set[str]:
+    return {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+
+
+def _span(node: ast.AST) -> range:
+    first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+    return range(first, node.end_lineno + 1)
+
+
+def collect_cases(path: Path) -> list[Case]:
+    """The cases of one fixture module, found statically (no import, no Django)."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    lines = text.splitlines()
+    try:
+        tree = ast.parse(text, filename=str(path))
+    except SyntaxError as exc:
+        case = Case(path, "<module>", 1, False, orphan=True)
+        case.skip = f"not importable Python ({exc.msg} at line {exc.lineno}); nothing to run"
+        return [case]
+    markers = _markers(lines)
+    functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+    # Lines exempted by `# runtime: skip` on any def (cases, methods, helpers).
+    skipped_lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and SKIP_RE.search(lines[node.lineno - 1]):
+            skipped_lines.update(_span(node))
+
+    def reach(name: str) -> set[str]:
+        seen: set[str] = set()
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current in seen or current not in functions:
+                continue
+            seen.add(current)
+            todo.extend(_called_names(functions[current]))
+        return seen
+
+    cases: list[Case] = []
+    covered: set[int] = set()
+    for name, node in functions.items():
+        if name.startswith("_"):
+            continue
+        case = Case(path, name, node.lineno, isinstance(node, ast.AsyncFunctionDef))
+        skip = SKIP_RE.search(lines[node.lineno - 1])
+        if skip:
+            case.skip = skip.group("reason").strip() or "marked `# runtime: skip` without a reason"
+        for fname in sorted(reach(name)):
+            for line in _span(functions[fname]):
+                if line in markers:
+                    case.markers[line] = markers[line]
+        covered.update(case.markers)
+        args = node.args
+        positional = args.posonlyargs + args.args
+        pos_defaults = len(args.defaults)
+        required = [a.arg for a in positional[: len(positional) - pos_defaults]]
+        required += [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is None]
+        if "request" in required:
+            case.request_param = "request"
+            case.request_positional = bool(positional) and positional[0].arg == "request"
+            required.remove("request")
+        elif any(a.arg == "request" for a in positional + args.kwonlyargs):
+            case.request_param = "request"
+        case.params = tuple(required)
+        cases.append(case)
+
+    orphans = {line: codes for line, codes in markers.items() if line not in covered and line not in skipped_lines}
+    if orphans:
+        case = Case(path, "<markers outside any case>", min(orphans), False, markers=orphans, orphan=True)
+        cases.append(case)
+    return cases
+
+
+def all_cases() -> list[Case]:
+    return [case for path in all_fixtures() for case in collect_cases(path)]
+
+
+# ------------------------------------------------------------------------ outcome
+
+@dataclass
+class Frame:
+    filename: str
+    lineno: int
+    name: str
+
+
+@dataclass
+class RaisedError:
+    type_name: str
+    qualname: str
+    message: str
+    frames: list[Frame]
+    exception: BaseException | None = None
+
+
+@dataclass
+class CaughtWarning:
+    category: str
+    message: str
+    #: frames parsed from "Coroutine created at" (never-awaited warnings)
+    origin: list[Frame]
+
+
+@dataclass
+class Outcome:
+    case: Case
+    error: RaisedError | None = None
+    #: every exception in the chain / group of ``error`` (itself included)
+    errors: list[RaisedError] = field(default_factory=list)
+    warnings: list[CaughtWarning] = field(default_factory=list)
+    seconds: float = 0.0
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Run:
+    case: Case
+    loop: asyncio.AbstractEventLoop | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def _same_file(filename: str, path: Path) -> bool:
+    try:
+        return Path(filename).resolve() == path.resolve()
+    except (OSError, ValueError):
+        return False
+
+
+def _flatten(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        todo.append(current.__cause__)
+        todo.append(current.__context__)
+        todo.extend(getattr(current, "exceptions", ()) or ())
+
+
+def _describe(exc: BaseException) -> RaisedError:
+    frames = [Frame(f.filename, f.lineno or 0, f.name) for f in traceback.extract_tb(exc.__traceback__)]
+    cls = type(exc)
+    return RaisedError(cls.__name__, f"{cls.__module__}.{cls.__qualname__}", str(exc)[:500], frames)
+
+
+ORIGIN_RE = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<name>\S+)')
+
+
+def _warning(w: warnings.WarningMessage) -> CaughtWarning:
+    text = str(w.message)
+    origin = [Frame(m.group("file"), int(m.group("line")), m.group("name")) for m in ORIGIN_RE.finditer(text)]
+    return CaughtWarning(w.category.__name__, text, origin)
+
+
+# ----------------------------------------------------------------------- symptoms
+
+class Symptom:
+    """A runtime symptom of a code family; see the module docstring."""
+
+    #: what a positive must show, for messages
+    description = ""
+
+    def watch(self, run: Run) -> contextlib.AbstractContextManager:
+        return contextlib.nullcontext()
+
+    def shown_at(self, outcome: Outcome, path: Path) -> set[int]:
+        raise NotImplementedError
+
+    def shown_anywhere(self, outcome: Outcome) -> list[str]:
+        raise NotImplementedError
+
+
+class SynchronousOnly(Symptom):
+    description = "SynchronousOnlyOperation raised with a traceback frame at the marked line"
+
+    def _raised(self, outcome: Outcome) -> list[RaisedError]:
+        return [e for e in outcome.errors if e.type_name == "SynchronousOnlyOperation"]
+
+    def shown_at(self, outcome: Outcome, path: Path) -> set[int]:
+        return {f.lineno for e in self._raised(outcome) for f in e.frames if _same_file(f.filename, path)}
+
+    def shown_anywhere(self, outcome: Outcome) -> list[str]:
+        return [f"SynchronousOnlyOperation: {e.message}" for e in self._raised(outcome)]
+
+
+class NeverAwaited(Symptom):
+    description = "a 'coroutine ... was never awaited' RuntimeWarning whose origin includes the marked line"
+
+    def _found(self, outcome: Outcome) -> list[CaughtWarning]:
+        return [w for w in outcome.warnings if w.category == "RuntimeWarning" and "was never awaited" in w.message]
+
+    def shown_at(self, outcome: Outcome, path: Path) -> set[int]:
+        return {f.lineno for w in self._found(outcome) for f in w.origin if _same_file(f.filename, path)}
+
+    def shown_anywhere(self, outcome: Outcome) -> list[str]:
+        return [w.message.splitlines()[0] + (f" (created at line {w.origin[-1].lineno})" if w.origin else "")
+                for w in self._found(outcome)]
+
+
+SYMPTOMS: dict[str, Symptom] = {}
+
+
+def register_symptom(prefix: str, symptom: Symptom) -> None:
+    SYMPTOMS[prefix] = symptom
+
+
+register_symptom("DJA1", SynchronousOnly())
+register_symptom("DJA2", NeverAwaited())
+
+
+def symptom_for(code: str) -> tuple[str, Symptom] | None:
+    best = max((p for p in SYMPTOMS if code.startswith(p)), key=len, default=None)
+    return (best, SYMPTOMS[best]) if best else None
+
+
+# ------------------------------------------------------------------------- django
+
+_READY = False
+_TMPDIR: tempfile.TemporaryDirectory | None = None
+
+
+def ensure_django() -> None:
+    """Configure Django once per process for the demo site, with a throw-away sqlite file."""
+    global _READY, _TMPDIR
+    if _READY:
+        return
+    for folder in (DEMO_PROJECT, RULE_FIXTURES):
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
+    from django.conf import settings
+
+    if settings.configured:
+        if "shop" not in settings.INSTALLED_APPS:
+            raise RuntimeError("Django is already configured without the demo site; the runtime fixtures need demo.settings")
+    else:
+        if not os.environ.get("DEMO_DB"):
+            _TMPDIR = tempfile.TemporaryDirectory(prefix="asynclint-runtime-")
+            os.environ["DEMO_DB"] = str(Path(_TMPDIR.name) / "demo.sqlite3")
+        os.environ["DJANGO_SETTINGS_MODULE"] = "demo.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", run_syncdb=True, verbosity=0, interactive=False)
+    _READY = True
+    reset_data()
+
+
+def reset_data() -> str:
+    """Reload the seed data (fixed primary keys) and return a fresh logged-in session key."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.db import transaction
+
+    from shop import models as m
+
+    with transaction.atomic():
+        for model in (m.Order, m.Review, m.Profile, m.Book, m.Tag, m.Author, m.Publisher):
+            model.objects.all().delete()
+        Session.objects.all().delete()
+        User.objects.all().delete()
+        user = User(pk=1, username="alice", email="alice@example.com", first_name="Alice", is_staff=True)
+        user.set_password("wonderland")
+        user.save()
+        User.objects.create(pk=2, username="bob", email="bob@example.com")
+        m.Publisher.objects.bulk_create([m.Publisher(pk=1, name="Penguin", city="London"),
+                                         m.Publisher(pk=2, name="Faber", city="London")])
+        m.Author.objects.bulk_create([m.Author(pk=1, name="Ursula K. Le Guin", publisher_id=1),
+                                      m.Author(pk=2, name="Italo Calvino", publisher_id=2),
+                                      m.Author(pk=3, name="Anonymous", publisher_id=None)])
+        m.Tag.objects.bulk_create([m.Tag(pk=1, name="fantasy"), m.Tag(pk=2, name="classic"), m.Tag(pk=3, name="essay")])
+        m.Book.objects.bulk_create([
+            m.Book(pk=1, title="A Wizard of Earthsea", pages=183, published=True, author_id=1),
+            m.Book(pk=2, title="The Dispossessed", pages=387, published=True, author_id=1),
+            m.Book(pk=3, title="Invisible Cities", pages=165, published=True, author_id=2),
+            m.Book(pk=4, title="Unfinished Draft", pages=12, published=False, author_id=3),
+        ])
+        m.Book.tags.through.objects.bulk_create([
+            m.Book.tags.through(book_id=1, tag_id=1), m.Book.tags.through(book_id=1, tag_id=2),
+            m.Book.tags.through(book_id=2, tag_id=2), m.Book.tags.through(book_id=3, tag_id=2),
+        ])
+        m.Review.objects.bulk_create([m.Review(pk=1, book_id=1, stars=5, body="Timeless."),
+                                      m.Review(pk=2, book_id=1, stars=4, body="Short and deep."),
+                                      m.Review(pk=3, book_id=3, stars=5, body="Dreamlike.")])
+        m.Order.objects.bulk_create([m.Order(pk=1, book_id=1, quantity=2, paid=True),
+                                     m.Order(pk=2, book_id=3, quantity=1, paid=False)])
+        m.Profile.objects.create(pk=1, user=user, favourite_id=1)
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store["cart"] = [1, 3]
+        store.save()
+    return store.session_key
+
+
+def make_request(session_key: str, path: str = "/"):
+    """An ASGI request as the handler and the session/auth middleware leave it (no DB touched)."""
+    from django.conf import settings
+    from django.contrib.auth.middleware import AuthenticationMiddleware
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.test import AsyncRequestFactory
+
+    factory = AsyncRequestFactory()
+    factory.cookies[settings.SESSION_COOKIE_NAME] = session_key
+    request = factory.get(path)
+
+    def no_response(request):  # never called: only process_request is used
+        raise AssertionError
+
+    SessionMiddleware(no_response).process_request(request)
+    AuthenticationMiddleware(no_response).process_request(request)
+    return request
+
+
+def _close_connections() -> None:
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        conn.close()
+
+
+# ------------------------------------------------------------------------ running
+
+def import_fixture(path: Path) -> ModuleType:
+    """Import a fixture module under its own name (files outside fixtures/rules get a private one)."""
+    if path.parent.resolve() == RULE_FIXTURES.resolve():
+        return importlib.import_module(path.stem)
+    name = f"_asynclint_runtime_{abs(hash(str(path)))}_{path.stem}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _is_async(case: Case, obj: Callable) -> bool:
+    if case.is_async or inspect.iscoroutinefunction(obj):
+        return True
+    try:
+        from asgiref.sync import iscoroutinefunction
+    except ImportError:  # pragma: no cover - asgiref always comes with Django
+        return False
+    return iscoroutinefunction(obj)
+
+
+def run_case(case: Case) -> Outcome:
+    """Call one case as a view and record what happened."""
+    ensure_django()
+    outcome = Outcome(case)
+    session_key = reset_data()
+    module = import_fixture(case.path)
+    obj = getattr(module, case.name, None)
+    if not callable(obj):
+        outcome.error = RaisedError("HarnessError", "HarnessError", f"{case.name} is not a callable of {case.path.name}", [])
+        outcome.errors = [outcome.error]
+        return outcome
+    request = make_request(session_key)
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    if case.request_param:
+        if case.request_positional:
+            args.append(request)
+        else:
+            kwargs[case.request_param] = request
+    asynchronous = _is_async(case, obj)
+    loop = asyncio.new_event_loop() if asynchronous else None
+    run = Run(case, loop)
+    previous_depth = sys.get_coroutine_origin_tracking_depth()
+    sys.set_coroutine_origin_tracking_depth(ORIGIN_DEPTH)
+    exc: BaseException | None = None
+    started = time.perf_counter()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                with contextlib.ExitStack() as stack:
+                    for symptom in SYMPTOMS.values():
+                        stack.enter_context(symptom.watch(run))
+                    if loop is not None:
+                        async def drive():
+                            result = obj(*args, **kwargs)
+                            if inspect.isawaitable(result):
+                                result = await result
+                            return result
+
+                        try:
+                            loop.run_until_complete(drive())
+                        finally:
+                            with contextlib.suppress(Exception):
+                                loop.run_until_complete(loop.shutdown_asyncgens())
+                            loop.close()
+                    else:
+                        obj(*args, **kwargs)
+            except Exception as raised:  # noqa: BLE001 - any exception is an observation
+                exc = raised
+            if exc is not None:
+                outcome.errors = [_describe(e) for e in _flatten(exc)]
+                outcome.error = outcome.errors[0]
+                outcome.error.exception = exc
+            # Drop every reference to the frames so unawaited coroutines are collected
+            # (and warn) now, inside catch_warnings.
+            exc = None
+            if outcome.error is not None:
+                outcome.error.exception = None
+            request = args = kwargs = run.loop = loop = None  # noqa: F841
+            gc.collect()
+            outcome.seconds = time.perf_counter() - started
+            outcome.warnings = [_warning(w) for w in caught]
+    finally:
+        sys.set_coroutine_origin_tracking_depth(previous_depth)
+        _close_connections()
+    outcome.data = run.data
+    return outcome
+
+
+# ------------------------------------------------------------------------ verdict
+
+@dataclass
+class Verdict:
+    case: Case
+    ok: bool
+    skipped: str | None = None
+    problems: list[str] = field(default_factory=list)
+    proven: list[tuple[int, str]] = field(default_factory=list)
+    outcome: Outcome | None = None
+
+    def report(self) -> str:
+        lines = [f"{self.case.id} ({'positive' if self.case.positive else 'negative'})"]
+        lines += [f"  - {p}" for p in self.problems]
+        if self.outcome is not None:
+            if self.outcome.error is not None:
+                e = self.outcome.error
+                lines.append(f"  raised {e.qualname}: {e.message}")
+                lines += [f"    at {Path(f.filename).name}:{f.lineno} in {f.name}" for f in e.frames[-8:]]
+            for w in self.outcome.warnings:
+                lines.append(f"  warning {w.category}: {w.message.splitlines()[0]}")
+        return "\n".join(lines)
+
+
+def judge(case: Case, outcome: Outcome | None = None) -> Verdict:
+    """Run a case (unless ``outcome`` is given) and decide whether its markers are proven."""
+    if case.skip:
+        return Verdict(case, True, skipped=case.skip)
+    lines = case.path.read_text(encoding="utf-8", errors="replace").splitlines()
+
+    def src(line: int) -> str:
+        return lines[line - 1].strip() if 0 < line <= len(lines) else ""
+
+    checkable: dict[int, list[tuple[str, str, Symptom]]] = {}
+    unchecked: list[str] = []
+    for line, codes in sorted(case.markers.items()):
+        for code in codes:
+            found = symptom_for(code)
+            if found is None:
+                unchecked.append(f"{code} at line {line}")
+            else:
+                checkable.setdefault(line, []).append((code, found[0], found[1]))
+    if case.orphan:
+        if not checkable:
+            return Verdict(case, True, skipped=f"markers outside any case, and no runtime symptom checker registered for "
+                                               f"{', '.join(unchecked)}")
+        problems = [f"line {line}: `# expect: {code}` is not inside any case function (nor a module-level helper a case "
+                    f"calls), so no run can prove it   | {src(line)}"
+                    for line, items in checkable.items() for code, _, _ in items]
+        return Verdict(case, False, problems=problems)
+    if case.params:
+        return Verdict(case, False, problems=[f"cannot call it like a view: parameter(s) {', '.join(case.params)} "
+                                              f"have no default"])
+    if case.positive and not checkable:
+        return Verdict(case, True, skipped="no runtime symptom checker registered for "
+                                           + ", ".join(unchecked) + " (register one in tests/runtime_support.py)")
+
+    if outcome is None:
+        outcome = run_case(case)
+    verdict = Verdict(case, True, outcome=outcome)
+    if case.positive:
+        for line, items in checkable.items():
+            for code, prefix, symptom in items:
+                if line in symptom.shown_at(outcome, case.path):
+                    verdict.proven.append((line, code))
+                else:
+                    verdict.problems.append(f"line {line}: `# expect: {code}` not proven: expected {symptom.description} "
+                                            f"({prefix} symptom)   | {src(line)}")
+    else:
+        for prefix, symptom in SYMPTOMS.items():
+            for occurrence in symptom.shown_anywhere(outcome):
+                verdict.problems.append(f"negative case shows the {prefix} symptom: {occurrence}")
+        if outcome.error is not None and not verdict.problems:
+            verdict.problems.append(f"negative case raised {outcome.error.qualname}: {outcome.error.message}")
+    verdict.ok = not verdict.problems
+    if verdict.ok and unchecked:
+        verdict.skipped = ("proved " + ", ".join(f"{c} at line {ln}" for ln, c in verdict.proven)
+                           + "; no runtime symptom checker registered for " + ", ".join(unchecked))
+    return verdict
