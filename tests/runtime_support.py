@@ -20,6 +20,8 @@ carries ``# expect:`` markers is a **positive**: each marked line must show the
 symptom of each code marked on it.  A case without markers is a **negative**: it
 must show no registered symptom and raise nothing.  A def line may carry
 ``# runtime: skip <reason>`` to exempt a case; the reason is shown in the skip.
+``# runtime: requires channels`` on a def line skips the case (saying so) when that
+module cannot be imported; the fixture module must then import it lazily or guarded.
 
 Symptoms
 --------
@@ -76,6 +78,7 @@ from fixture_format import EXPECT_RE, FIXTURES, RULE_FIXTURES, all_fixtures
 
 DEMO_PROJECT = FIXTURES / "demo_project"
 SKIP_RE = re.compile(r"#\s*runtime:\s*skip\b\s*(?P<reason>.*)$")
+REQUIRES_RE = re.compile(r"#\s*runtime:\s*requires\s+(?P<modules>[\w.]+(?:\s*,\s*[\w.]+)*)")
 ORIGIN_DEPTH = 64
 
 
@@ -90,6 +93,7 @@ class Case:
     #: marked line -> codes marked on it, for lines of this case and the helpers it calls
     markers: dict[int, tuple[str, ...]] = field(default_factory=dict)
     skip: str | None = None
+    requires: tuple[str, ...] = ()
     params: tuple[str, ...] = ()    # parameters without default (besides request)
     request_param: str | None = None
     request_positional: bool = False
@@ -162,6 +166,9 @@ def collect_cases(path: Path) -> list[Case]:
         skip = SKIP_RE.search(lines[node.lineno - 1])
         if skip:
             case.skip = skip.group("reason").strip() or "marked `# runtime: skip` without a reason"
+        requires = REQUIRES_RE.search(lines[node.lineno - 1])
+        if requires:
+            case.requires = tuple(m.strip() for m in requires.group("modules").split(","))
         for fname in sorted(reach(name)):
             for line in _span(functions[fname]):
                 if line in markers:
@@ -336,6 +343,7 @@ def symptom_for(code: str) -> tuple[str, Symptom] | None:
 # ------------------------------------------------------------------------- django
 
 _READY = False
+_PASSWORD_HASH: str | None = None  # hashing is slow on purpose: do it once
 _TMPDIR: tempfile.TemporaryDirectory | None = None
 
 
@@ -362,6 +370,15 @@ def ensure_django() -> None:
     django.setup()
     from django.core.management import call_command
 
+    from django.db.backends.signals import connection_created
+
+    def fast_sqlite(sender, connection, **kwargs):
+        # A throw-away database: no fsync per commit (the per-case reload stays cheap).
+        if connection.vendor == "sqlite" and _TMPDIR is not None:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA synchronous = OFF")
+
+    connection_created.connect(fast_sqlite, weak=False)
     call_command("migrate", run_syncdb=True, verbosity=0, interactive=False)
     _READY = True
     reset_data()
@@ -377,13 +394,24 @@ def reset_data() -> str:
 
     from shop import models as m
 
+    global _PASSWORD_HASH
+    if _PASSWORD_HASH is None:
+        from django.contrib.auth.hashers import make_password
+
+        _PASSWORD_HASH = make_password("wonderland")
+    from django.apps import apps
+    from django.db import connection
+
+    tables = [model._meta.db_table for model in apps.get_app_config("shop").get_models(include_auto_created=True)]
+    tables += [Session._meta.db_table, User.groups.through._meta.db_table,
+               User.user_permissions.through._meta.db_table, User._meta.db_table]
     with transaction.atomic():
-        for model in (m.Order, m.Review, m.Profile, m.Book, m.Tag, m.Author, m.Publisher):
-            model.objects.all().delete()
-        Session.objects.all().delete()
-        User.objects.all().delete()
+        # Foreign keys are deferred on sqlite: the order of the deletes does not matter.
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
         user = User(pk=1, username="alice", email="alice@example.com", first_name="Alice", is_staff=True)
-        user.set_password("wonderland")
+        user.password = _PASSWORD_HASH
         user.save()
         User.objects.create(pk=2, username="bob", email="bob@example.com")
         m.Publisher.objects.bulk_create([m.Publisher(pk=1, name="Penguin", city="London"),
@@ -494,6 +522,9 @@ def run_case(case: Case) -> Outcome:
     previous_depth = sys.get_coroutine_origin_tracking_depth()
     sys.set_coroutine_origin_tracking_depth(ORIGIN_DEPTH)
     exc: BaseException | None = None
+    # Everything alive now is the harness's: freeze it so the collection after the
+    # run only scans what the case made (a full collection of a big session is slow).
+    gc.freeze()
     started = time.perf_counter()
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -530,6 +561,7 @@ def run_case(case: Case) -> Outcome:
                 outcome.error.exception = None
             request = args = kwargs = run.loop = loop = None  # noqa: F841
             gc.collect()
+            gc.unfreeze()
             outcome.seconds = time.perf_counter() - started
             outcome.warnings = [_warning(w) for w in caught]
     finally:
@@ -567,6 +599,9 @@ def judge(case: Case, outcome: Outcome | None = None) -> Verdict:
     """Run a case (unless ``outcome`` is given) and decide whether its markers are proven."""
     if case.skip:
         return Verdict(case, True, skipped=case.skip)
+    missing = [name for name in case.requires if importlib.util.find_spec(name.split(".")[0]) is None]
+    if missing:
+        return Verdict(case, True, skipped=f"needs {', '.join(missing)}, which is not installed")
     lines = case.path.read_text(encoding="utf-8", errors="replace").splitlines()
 
     def src(line: int) -> str:
