@@ -91,7 +91,7 @@ def _patterns(key: str, value: Any) -> tuple[str, ...]:
     patterns = _strings(key, value)
     for pattern in patterns:
         try:
-            pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+            pathspec.GitIgnoreSpec.from_lines([pattern])
         except Exception as exc:  # noqa: BLE001 - pathspec raises several kinds
             raise ConfigError(f"`{key}`: {pattern!r} is not a valid gitignore-style pattern ({exc})") from None
     return patterns

@@ -16,7 +16,7 @@ from asynclint.config import DEFAULT_EXCLUDE, Settings
 
 
 def _spec(patterns) -> pathspec.PathSpec:
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def _gitignore(folder: Path) -> pathspec.PathSpec | None:

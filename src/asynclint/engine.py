@@ -241,7 +241,7 @@ def per_file_ignored(shown: str, settings: Settings) -> set[str]:
 
     codes: set[str] = set()
     for pattern, ignored in settings.per_file_ignores:
-        spec = pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+        spec = pathspec.GitIgnoreSpec.from_lines([pattern])
         if spec.match_file(shown):
             codes.update(ignored)
     return codes
