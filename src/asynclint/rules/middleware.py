@@ -1,0 +1,429 @@
+"""DJA5xx: middleware stacks.
+
+Under ASGI, Django builds the middleware chain bottom-up (``BaseHandler.
+load_middleware``): a middleware runs async only if it is async-capable and
+everything below it does. One sync-only entry therefore costs a thread hop on
+every request and drags every sync-capable middleware above it into that thread.
+
+The settings analysis (which modules assign ``MIDDLEWARE``, what each dotted path
+resolves to, whether the site serves ASGI) lives in
+:mod:`asynclint.middleware_resolve`, built once per run; the rules here only read
+its answers for the strings and classes of the module being linted.
+
+How a settings module is tied to an ASGI site: it assigns ``ASGI_APPLICATION``;
+or a module that calls ``get_asgi_application()`` / ``ASGIHandler()`` (the
+``asgi.py`` of ``startproject``) names it in ``os.environ.setdefault(
+"DJANGO_SETTINGS_MODULE", ...)``; or it star-imports (transitively) a settings
+module tied either way (``from .base import *``). When an ``asgi.py`` names no
+settings module that can be read, every settings module in its top-level package
+counts. Anything else is a WSGI-only site, where sync middleware costs nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from asynclint.middleware_resolve import MIDDLEWARE_MIXINS, Opaque, Target, model_for
+from asynclint.registry import Rule, register
+
+ASYNC_MIDDLEWARE = (3, 1)
+MARK_API = (4, 2)
+
+
+def _entry_findings(checker, node: cst.SimpleString, kind: str):
+    if checker.frame.kind != "module":
+        return []
+    try:
+        value = node.evaluated_value
+    except Exception:  # noqa: BLE001 - a string libcst cannot evaluate is no entry
+        return []
+    if not isinstance(value, str) or "." not in value:
+        return []
+    by_line = model_for(checker.project).findings(checker.modname)
+    if not by_line:
+        return []
+    return [f for f in by_line.get((checker.line_of(node), value), []) if f.kind == kind]
+
+
+def _module_class(checker) -> Target | None:
+    """The module-level class whose method is being visited, as the resolver sees it."""
+    if len(checker.frames) != 3 or checker.frames[1].kind != "class":
+        return None
+    name = checker.frames[1].fqn.rpartition(".")[2]
+    found = model_for(checker.project).lookup(checker.modname, name, 0)
+    return found if isinstance(found, Target) and found.kind == "class" else None
+
+
+def _defines(target: Target, *names: str) -> bool:
+    return any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name in names
+               for s in target.node.body)  # type: ignore[union-attr]
+
+
+def _short(path: str) -> str:
+    return path.rpartition(".")[2]
+
+
+@register
+class SyncOnlyMiddlewareInAsyncStack(Rule):
+    """
+    A sync-only middleware in the `MIDDLEWARE` of a site served over ASGI.
+
+    ## What it does
+    Checks every entry of `MIDDLEWARE` in settings modules of an ASGI site
+    (`ASGI_APPLICATION`, or named by an `asgi.py` that calls
+    `get_asgi_application()`, or star-importing such settings), resolves its
+    dotted path to the class or factory (in the project, in Django, in installed
+    packages, read from source, never imported), and reports the ones Django
+    runs synchronously: no `async_capable = True` (Django's default), not a
+    `MiddlewareMixin` subclass, `@sync_only_middleware`, or
+    `async_capable = False`. Capability inherited from base classes, in any
+    module, counts. The finding is on the list line of the entry.
+
+    ## Why is this bad?
+    Django builds the chain from the view up. Above an async handler a sync-only
+    middleware gets that handler wrapped in `async_to_sync`, and the stack above
+    it is entered through `sync_to_async`: every request hops to a thread and
+    back, and the thread is held for the whole outer part of the request. Every
+    sync-capable middleware above it (even an async-capable one) then runs
+    synchronously too. With `DEBUG = True` Django logs
+    `Asynchronous handler adapted for middleware <path>.` on `django.request`.
+    A sync-only middleware in a WSGI-only site is not reported.
+
+    ## Example
+    ```python
+    class TimingMiddleware:
+        def __init__(self, get_response):
+            self.get_response = get_response
+
+        def __call__(self, request):
+            return self.get_response(request)
+    ```
+
+    Use instead:
+    ```python
+    from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+
+    class TimingMiddleware:
+        sync_capable = True
+        async_capable = True
+
+        def __init__(self, get_response):
+            self.get_response = get_response
+            self.async_mode = iscoroutinefunction(get_response)
+            if self.async_mode:
+                markcoroutinefunction(self)
+
+        def __call__(self, request):
+            if self.async_mode:
+                return self.__acall__(request)
+            return self.get_response(request)
+
+        async def __acall__(self, request):
+            return await self.get_response(request)
+    ```
+    (or subclass `MiddlewareMixin`, or decorate a factory with
+    `@sync_and_async_middleware`).
+
+    ## Django version
+    Async-capable middleware (`async_capable`, `@sync_and_async_middleware`)
+    exists since Django 3.1; before that every middleware ran synchronously under
+    ASGI.
+    """
+
+    code = "DJA501"
+    name = "sync-only-middleware-in-async-stack"
+    effect = ""
+    loop_only = False
+    cure_since = ASYNC_MIDDLEWARE
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        checker = self.checker
+        for finding in _entry_findings(checker, node, "sync-only"):
+            path = finding.entry.path
+            above = finding.above
+            if above:
+                names = ", ".join(f"`{_short(p)}`" for p in above[:4]) + (", ..." if len(above) > 4 else "")
+                more = "at least " if finding.above_unknown else ""
+                verb = "is" if len(above) == 1 and not more else "are"
+                drag = (f"; {more}{len(above)} async-capable middleware above it ({names}) "
+                        f"{verb} forced to run synchronously too")
+            elif finding.above_unknown:
+                drag = "; sync-capable middleware above it run synchronously too"
+            else:
+                drag = ""
+            cure = checker.cure(
+                ASYNC_MIDDLEWARE,
+                "make it async-capable: `async_capable = True` with an async path marked by "
+                "`markcoroutinefunction(self)`, a `MiddlewareMixin` subclass, or a `@sync_and_async_middleware` factory",
+                "Django before 3.1 runs every middleware synchronously under ASGI; async-capable "
+                "middleware needs Django 3.1+")
+            message = (f"middleware `{path}` is sync-only ({finding.capability.why}): in this ASGI stack Django "
+                       f"wraps the async handler below it in `async_to_sync`, one thread hop per request{drag}; "
+                       f"{cure}")
+            checker.report(self, node, message, help=cure, what=path)
+
+
+@register
+class AsyncHookOnMiddlewareMixin(Rule):
+    """
+    An `async def process_request` or `process_response` on a `MiddlewareMixin` subclass.
+
+    ## What it does
+    Checks classes that inherit Django's `MiddlewareMixin` (directly or through
+    project classes, in any module) and define `process_request` or
+    `process_response` with `async def`, unless a class between them and the
+    mixin overrides `__call__` / `__acall__` (then the mixin does not call the
+    hooks).
+
+    ## Why is this bad?
+    In async mode `MiddlewareMixin.__acall__` calls both hooks through
+    `sync_to_async(...)`, which refuses a coroutine function:
+    `TypeError: sync_to_async can only be applied to sync functions.` on every
+    request under ASGI. Under WSGI the un-awaited coroutine is taken for the
+    response. (`process_view`, `process_exception` and
+    `process_template_response` are adapted one by one and may be `async def`.)
+
+    ## Example
+    ```python
+    class StampMiddleware(MiddlewareMixin):
+        async def process_request(self, request):
+            request.stamp = await make_stamp()
+    ```
+
+    Use instead:
+    ```python
+    class StampMiddleware:
+        async_capable = True
+        sync_capable = False
+
+        def __init__(self, get_response):
+            self.get_response = get_response
+            markcoroutinefunction(self)
+
+        async def __call__(self, request):
+            request.stamp = await make_stamp()
+            return await self.get_response(request)
+    ```
+
+    ## Django version
+    Async-capable middleware classes need Django 3.1+; `markcoroutinefunction`
+    is documented since Django 4.2 (asgiref 3.6).
+    """
+
+    code = "DJA502"
+    name = "async-hook-on-middleware-mixin"
+    effect = ""
+    loop_only = False
+    cure_since = ASYNC_MIDDLEWARE
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        hook = node.name.value
+        if node.asynchronous is None or hook not in ("process_request", "process_response"):
+            return
+        checker = self.checker
+        target = _module_class(checker)
+        if target is None:
+            return
+        model = model_for(checker.project)
+        mixin = None
+        for cls in model.mro(target):
+            key = cls.fqn if isinstance(cls, Target) else cls.name
+            if key in MIDDLEWARE_MIXINS:
+                mixin = key
+                break
+            if isinstance(cls, Opaque):
+                return  # cannot see what this base does
+            if _defines(cls, "__call__", "__acall__"):
+                return  # the mixin's dispatch is replaced; the class calls its hooks itself
+        if mixin is None:
+            return
+        cure = checker.cure(
+            ASYNC_MIDDLEWARE,
+            f"make `{hook}` a plain `def`, or drop the mixin and write an async middleware "
+            "(`async_capable = True`, `async def __call__`, `markcoroutinefunction(self)`)",
+            f"make `{hook}` a plain `def`")
+        message = (f"`async def {hook}` on `MiddlewareMixin` subclass `{target.node.name}`: the mixin runs it "
+                   f"through `sync_to_async`, which raises `TypeError: sync_to_async can only be applied to "
+                   f"sync functions.` under ASGI (under WSGI the coroutine is taken for the response); {cure}")
+        checker.report(self, node.name, message, help=cure, what=f"{target.node.name}.{hook}")
+
+
+@register
+class AsyncMiddlewareNotMarked(Rule):
+    """
+    A middleware class with `async def __call__` whose instances are never marked as coroutine functions.
+
+    ## What it does
+    Checks middleware classes (an `__init__(self, get_response)`, capability
+    flags, or `MiddlewareMixin` in the bases) whose `__call__(self, request)` is
+    `async def`, when neither the class nor any base calls
+    `markcoroutinefunction(self)` (from `asgiref.sync` or `inspect`) or sets the
+    older `_is_coroutine` marker. Classes with a base asynclint cannot read are
+    not reported.
+
+    ## Why is this bad?
+    Django decides how to call each layer with `iscoroutinefunction()`, which
+    is False for an *instance* whose `__call__` is async unless it was marked.
+    The layer is then taken for a sync callable: `convert_exception_to_response`
+    wraps it synchronously, and a `MiddlewareMixin` above it stays in sync mode
+    and gets a coroutine where it expects a response (a 500 on every request,
+    and "coroutine ... was never awaited").
+
+    ## Example
+    ```python
+    class AsyncMiddleware:
+        async_capable = True
+        sync_capable = False
+
+        def __init__(self, get_response):
+            self.get_response = get_response
+
+        async def __call__(self, request):
+            return await self.get_response(request)
+    ```
+
+    Use instead:
+    ```python
+    from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+
+    class AsyncMiddleware:
+        async_capable = True
+        sync_capable = False
+
+        def __init__(self, get_response):
+            self.get_response = get_response
+            if iscoroutinefunction(self.get_response):
+                markcoroutinefunction(self)
+
+        async def __call__(self, request):
+            return await self.get_response(request)
+    ```
+
+    ## Django version
+    `markcoroutinefunction` is documented since Django 4.2 (asgiref 3.6); Django
+    3.1 to 4.1 documented `self._is_coroutine = asyncio.coroutines._is_coroutine`.
+    """
+
+    code = "DJA503"
+    name = "async-middleware-not-marked"
+    effect = ""
+    loop_only = False
+    cure_since = MARK_API
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if node.asynchronous is None or node.name.value != "__call__":
+            return
+        params = node.params
+        if params.star_arg is not cst.MaybeSentinel.DEFAULT or params.star_kwarg is not None \
+                or params.kwonly_params or len([*params.posonly_params, *params.params]) != 2:
+            return  # not the (self, request) of a middleware: an ASGI app, a callable...
+        checker = self.checker
+        target = _module_class(checker)
+        if target is None:
+            return
+        model = model_for(checker.project)
+        middleware = False
+        for cls in model.mro(target):
+            if isinstance(cls, Opaque):
+                if cls.name == "builtins.object":
+                    continue
+                if cls.name in MIDDLEWARE_MIXINS:
+                    middleware = True
+                    continue  # the mixin marks in its __init__, if ours calls it
+                return
+            if cls.fqn in MIDDLEWARE_MIXINS:
+                middleware = True
+            flags, unknown = model.own_flags(cls)
+            if unknown:
+                return
+            if flags or _takes_get_response(cls):
+                middleware = True
+            if _marks_self(cls):
+                return
+        if not middleware:
+            return
+        cure = checker.cure(
+            MARK_API,
+            "call `markcoroutinefunction(self)` (asgiref.sync) in `__init__` when `iscoroutinefunction(get_response)`",
+            "set `self._is_coroutine = asyncio.coroutines._is_coroutine` in `__init__`")
+        message = (f"`{target.node.name}.__call__` is `async def` but instances are never marked with "
+                   f"`markcoroutinefunction(self)`: Django's `iscoroutinefunction()` takes the middleware for a "
+                   f"sync callable, so the layer above calls it without awaiting and gets a coroutine instead "
+                   f"of a response (a 500, 'coroutine ... was never awaited'); {cure}")
+        checker.report(self, node.name, message, help=cure, what=f"{target.node.name}.__call__")
+
+
+def _takes_get_response(target: Target) -> bool:
+    for stmt in target.node.body:  # type: ignore[union-attr]
+        if isinstance(stmt, ast.FunctionDef) and stmt.name == "__init__":
+            args = [*stmt.args.posonlyargs, *stmt.args.args]
+            return len(args) >= 2 and args[1].arg == "get_response"
+    return False
+
+
+def _marks_self(target: Target) -> bool:
+    """Does this class mark ``self`` (or set ``_is_coroutine``) anywhere in its body?"""
+    for node in ast.walk(target.node):
+        if isinstance(node, ast.Call) and node.args:
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if name == "markcoroutinefunction" and isinstance(node.args[0], ast.Name) and node.args[0].id == "self":
+                return True
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                if (isinstance(t, ast.Attribute) and t.attr == "_is_coroutine") or \
+                        (isinstance(t, ast.Name) and t.id == "_is_coroutine"):
+                    return True
+    return False
+
+
+@register
+class UnresolvableMiddleware(Rule):
+    """
+    A `MIDDLEWARE` entry whose dotted path names nothing that can be imported.
+
+    ## What it does
+    Resolves every entry of `MIDDLEWARE` (from source, without importing) and
+    reports the ones that cannot exist: a module that is in neither the project
+    nor the installed packages, a Django module or class that does not exist
+    (a typo), or a module that does not define the name. Entries asynclint
+    cannot read (compiled modules, dynamic `__getattr__`, names bound
+    conditionally) are not reported. When Django itself is not installed where
+    asynclint runs, packages that are not installed are not reported either
+    (asynclint is not running in the project's environment).
+
+    ## Why is this bad?
+    `BaseHandler.load_middleware` imports every entry with `import_string` when
+    the handler is built: an `ImportError` at startup, so the site does not
+    serve at all (and the other DJA5 rules cannot judge the stack).
+
+    ## Example
+    ```python
+    MIDDLEWARE = ["django.middleware.common.CommonMiddlewar"]
+    ```
+
+    Use instead:
+    ```python
+    MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]
+    ```
+
+    ## Django version
+    All versions.
+    """
+
+    code = "DJA504"
+    name = "unresolvable-middleware"
+    effect = ""
+    loop_only = False
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        checker = self.checker
+        for finding in _entry_findings(checker, node, "unresolvable"):
+            path = finding.entry.path
+            message = (f"middleware `{path}` cannot be imported ({finding.reason}): `load_middleware` raises "
+                       f"ImportError when Django builds the handler, so the site does not start; fix the path "
+                       f"or install the package")
+            checker.report(self, node, message, help="fix the dotted path or install the package", what=path)
