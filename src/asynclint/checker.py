@@ -30,22 +30,46 @@ if TYPE_CHECKING:
     from asynclint.registry import Rule
 
 
-@dataclass(frozen=True)
+@dataclass
 class Effect:
     """Something a sync function does that must not happen on the event loop."""
 
     family: str  # db, blocking, cpu
     code: str
-    line: int
     what: str  # short text: "Points.objects.create()"
+    line: int = 0
+    node: object = field(default=None, compare=False, repr=False)
 
 
 @dataclass
 class FunctionSummary:
+    """What a sync function does (effects) and which project functions it calls.
+
+    Lines are resolved lazily (positions cost a full pass over the file): only
+    when a summary is used to explain a finding, or before it is pickled.
+    """
+
     path: str
     line: int
     effects: list[Effect] = field(default_factory=list)
     calls: list[tuple[str, int]] = field(default_factory=list)  # (callee fqn, line)
+    call_nodes: list[object] = field(default_factory=list, compare=False, repr=False)
+    resolver: Callable[[object], int] | None = field(default=None, compare=False, repr=False)
+
+    def finalize(self) -> "FunctionSummary":
+        if self.resolver is not None:
+            for effect in self.effects:
+                if effect.node is not None:
+                    effect.line = self.resolver(effect.node)
+                    effect.node = None
+            self.calls = [(callee, self.resolver(node)) for (callee, _), node in zip(self.calls, self.call_nodes)]
+            self.call_nodes = []
+            self.resolver = None
+        return self
+
+    def __getstate__(self) -> dict:
+        self.finalize()
+        return dict(self.__dict__)
 
 
 @dataclass
@@ -201,7 +225,9 @@ class Checker(cst.CSTVisitor):
             _prescan(node, frame, self)
         self.frames.append(frame)
         if not on_loop and outer.kind in ("module", "class"):
-            self.summaries.setdefault(fqn, FunctionSummary(self.path, self.line_of(node)))
+            info = self.index.function(fqn)
+            self.summaries.setdefault(fqn, FunctionSummary(self.path, info.line if info else 0,
+                                                           resolver=self.line_of))
 
     def _bind_params(self, node: cst.FunctionDef, frame: Frame) -> None:
         params = node.params
@@ -532,7 +558,7 @@ class Checker(cst.CSTVisitor):
                 self.reports.append(RawReport(rule.code, node, message, help))
             return
         if rule.effect:
-            self.record_effect(Effect(rule.effect, rule.code, self.line_of(node), what or rule.name))
+            self.record_effect(Effect(rule.effect, rule.code, what or rule.name, node=node))
 
     def record_effect(self, effect: Effect) -> None:
         frame = self.function_frame
@@ -548,7 +574,8 @@ class Checker(cst.CSTVisitor):
             return
         summary = self.summaries.get(self._summary_key(frame))
         if summary is not None:
-            summary.calls.append((callee, self.line_of(node)))
+            summary.calls.append((callee, 0))
+            summary.call_nodes.append(node)
 
     def _summary_key(self, frame: Frame) -> str:
         # Nested sync functions that do not run on the loop count toward their

@@ -7,6 +7,7 @@ the rule, and the run goes on with the next file.
 
 from __future__ import annotations
 
+import ast
 import re
 import traceback
 from dataclasses import dataclass
@@ -200,7 +201,23 @@ def lint_path(path: Path, project: Project) -> list[Diagnostic]:
         return [_syntax_error(shown, line, 1, f"cannot decode: {exc}")]
     except (SyntaxError, LookupError) as exc:
         return [_syntax_error(shown, getattr(exc, "lineno", None) or 1, 1, f"cannot decode: {exc}")]
-    return lint_source(text, path, project)
+    rules = enabled_rules(project.settings)
+    pattern = project.prefilter(rules, report_codes(project.settings))
+    if pattern is not None and pattern.search(data) is None:
+        # No enabled rule can fire here: never hand the file to libcst. A
+        # syntax check with the stdlib parser (ten times cheaper) keeps DJA001.
+        return _syntax_check(text, shown)
+    return lint_source(text, path, project, rules)
+
+
+def _syntax_check(text: str, shown: str) -> list[Diagnostic]:
+    try:
+        compile(text, shown, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        return [_syntax_error(shown, exc.lineno or 1, exc.offset or 1, exc.msg or "invalid syntax")]
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return [_syntax_error(shown, 1, 1, str(exc) or type(exc).__name__)]
+    return []
 
 
 def noqa_codes(line: str) -> set[str] | None:

@@ -8,6 +8,7 @@ there is one definition of "this queries the database" in asynclint.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,7 +36,43 @@ class Project:
         self.root = Path(settings.root).resolve()
         self.index = index if index is not None else ProjectIndex(settings.src_roots())
         self._summaries: dict[str, dict[str, "FunctionSummary"]] = {}
-        self._chains: dict[tuple[str, str], list[Hop] | None] = {}
+        self._chains: dict[tuple[str, str, frozenset[str]], list[Hop] | None] = {}
+        self._prefilters: dict[frozenset[str], "re.Pattern[bytes] | None"] = {}
+        self._async_names: frozenset[str] | None = None
+
+    def async_function_names(self) -> frozenset[str]:
+        """Names of every ``async def`` in the project's files (a byte scan, no parse)."""
+        if self._async_names is None:
+            names: set[str] = set()
+            pattern = re.compile(rb"async\s+def\s+(\w+)")
+            for path in self.index.module_paths.values():
+                try:
+                    data = Path(path).read_bytes()
+                except OSError:
+                    continue
+                if b"async" in data:
+                    names.update(m.decode("ascii", "replace") for m in pattern.findall(data))
+            self._async_names = frozenset(names)
+        return self._async_names
+
+    def prefilter(self, rules: list, codes: frozenset[str]) -> "re.Pattern[bytes] | None":
+        """One regex of every reporting rule's triggers; None when some rule needs every file."""
+        if codes not in self._prefilters:
+            parts: set[bytes] = set()
+            pattern: "re.Pattern[bytes] | None" = None
+            always = False
+            for rule in rules:
+                if rule.code not in codes:
+                    continue
+                triggers = rule.triggers(self)
+                if triggers is None:
+                    always = True
+                    break
+                parts.update(triggers)
+            if not always:
+                pattern = re.compile(b"|".join(re.escape(p) for p in sorted(parts)) or b"(?!)")
+            self._prefilters[codes] = pattern
+        return self._prefilters[codes]
 
     def module_name(self, path: Path) -> str:
         name = module_name_for(path, self.index.roots)
@@ -70,14 +107,20 @@ class Project:
         info = self.index.function(fqn)
         if info is None or info.is_async:
             return None
-        return self.summaries(info.module).get(fqn)
+        summary = self.summaries(info.module).get(fqn)
+        return summary.finalize() if summary is not None else None
 
-    def effect_chain(self, fqn: str, family: str) -> list[Hop] | None:
-        """The path from sync function ``fqn`` to an effect of ``family``, if any."""
-        return self._chain(fqn, family, 0, set())
+    def effect_chain(self, fqn: str, family: str, skip: frozenset[str] = frozenset()) -> list[Hop] | None:
+        """The path from sync function ``fqn`` to an effect of ``family``, if any.
 
-    def _chain(self, fqn: str, family: str, depth: int, visiting: set[str]) -> list[Hop] | None:
-        key = (fqn, family)
+        Effects whose rule code is in ``skip`` do not count (the caller knows
+        they cannot happen, e.g. session reads after the session was loaded).
+        """
+        return self._chain(fqn, family, 0, set(), skip)
+
+    def _chain(self, fqn: str, family: str, depth: int, visiting: set[str],
+               skip: frozenset[str] = frozenset()) -> list[Hop] | None:
+        key = (fqn, family, skip)
         if key in self._chains:
             return self._chains[key]
         if depth > MAX_CHAIN_DEPTH or fqn in visiting:
@@ -88,12 +131,12 @@ class Project:
         visiting.add(fqn)
         result: list[Hop] | None = None
         for effect in summary.effects:
-            if effect.family == family:
+            if effect.family == family and effect.code not in skip:
                 result = [Hop(fqn, summary.path, effect.line, effect.what)]
                 break
         if result is None:
             for callee, line in summary.calls:
-                below = self._chain(callee, family, depth + 1, visiting)
+                below = self._chain(callee, family, depth + 1, visiting, skip)
                 if below:
                     result = [Hop(fqn, summary.path, line, callee.rpartition(".")[2] + "()"), *below]
                     break

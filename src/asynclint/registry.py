@@ -48,6 +48,17 @@ class Rule:
         self.checker = checker
 
     @classmethod
+    def triggers(cls, project) -> "Iterable[bytes] | None":
+        """Byte strings one of which a file must contain for this rule to fire in it.
+
+        The engine never parses a file that holds none of the enabled rules'
+        triggers (django-upgrade's "return before tokenizing"). None means
+        "any file". A rule that only reports on the event loop needs an
+        ``async def`` in the file, hence the default.
+        """
+        return (b"async",) if cls.loop_only else None
+
+    @classmethod
     def doc(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")
 

@@ -527,8 +527,25 @@ class SyncSessionAccessInAsyncFunction(Rule):
         base = self.checker.type_of(node)
         return base is not None and base.kind == SESSION
 
+    def visit_Await(self, node: cst.Await) -> None:
+        """An awaited session read (or ``request.auser()``) fills the session cache:
+        sync access after it is served from memory and does not query."""
+        call = node.expression
+        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)):
+            return
+        method = call.func.attr.value
+        base = self.checker.type_of(call.func.value)
+        if base is None:
+            return
+        if (base.kind == SESSION and method in SESSION_LOADING) or (base.kind == REQUEST and method == "auser"):
+            frame = self.checker.function_frame
+            if frame is not None:
+                frame.state[SESSION_LOADED] = True
+
     def _report(self, node: cst.CSTNode, what: str, cure_async: str) -> None:
         checker = self.checker
+        if session_loaded(checker):
+            return
         cure = checker.cure(self.cure_since, cure_async, "do the session work in a sync function run with `sync_to_async`")
         checker.report(self, node, f"`{what}` loads the session synchronously: it {RAISES} with the database session engine; {cure}",
                        help=cure, what=what)
@@ -562,6 +579,16 @@ class SyncSessionAccessInAsyncFunction(Rule):
             if isinstance(target.operator, (cst.In, cst.NotIn)) and self._is_session(target.comparator):
                 session = self.checker.code_of(target.comparator, 30)
                 self._report(node, self.checker.code_of(node, 40), f"use `await {session}.ahas_key(key)`")
+
+
+SESSION_LOADED = "session-loaded"
+# Every async session method reads the session through _aget_session() except aload().
+SESSION_LOADING = frozenset(set(K.SESSION_SYNC_METHODS.values()) | {"aget", "aset", "ahas_key", "akeys", "avalues", "aitems"})
+
+
+def session_loaded(checker) -> bool:
+    frame = checker.function_frame
+    return frame is not None and bool(frame.state.get(SESSION_LOADED))
 
 
 SHORTCUTS = {
@@ -860,7 +887,7 @@ class SyncHelperQueriesInAsyncFunction(Rule):
 
     def __init__(self, checker) -> None:
         super().__init__(checker)
-        self.pending: list[tuple[cst.Call, str]] = []
+        self.pending: list[tuple[cst.Call, str, frozenset[str]]] = []
         checker.at_end(self.resolve)
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -873,13 +900,15 @@ class SyncHelperQueriesInAsyncFunction(Rule):
         info = checker.index.function(callee)
         if info is None or info.returns_coroutine:
             return
-        self.pending.append((node, callee))
+        # Once this coroutine loaded the session, a helper's session reads are cached.
+        skip = frozenset({SyncSessionAccessInAsyncFunction.code}) if session_loaded(checker) else frozenset()
+        self.pending.append((node, callee, skip))
 
     def resolve(self) -> None:
         checker = self.checker
         project = checker.project
-        for node, callee in self.pending:
-            hops = project.effect_chain(callee, self.family)
+        for node, callee, skip in self.pending:
+            hops = project.effect_chain(callee, self.family, skip)
             if not hops:
                 continue
             name = checker.code_of(node.func, 40)

@@ -36,6 +36,10 @@ class UnparsableFile(Rule):
     name = "unparsable-file"
     loop_only = False
 
+    @classmethod
+    def triggers(cls, project):
+        return ()  # emitted by the engine itself
+
 
 @register
 class RuleCrashed(Rule):
@@ -67,3 +71,7 @@ class RuleCrashed(Rule):
     code = "DJA002"
     name = "rule-crashed"
     loop_only = False
+
+    @classmethod
+    def triggers(cls, project):
+        return ()  # emitted by the engine itself
