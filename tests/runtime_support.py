@@ -13,7 +13,10 @@ not start with ``_`` and it is not imported) is a **case**, called like a view:
   ``AuthenticationMiddleware`` (built outside any event loop);
 * every other parameter must have a default (``*args`` / ``**kwargs`` are fine);
 * ``async def`` cases (and objects Django/asgiref mark as coroutine functions) run in
-  a fresh event loop; sync cases run directly, outside any loop.
+  a fresh event loop; sync cases run directly, outside any loop;
+* an unrendered ``TemplateResponse`` that a case returns is rendered as the handler
+  renders it: in a thread (``sync_to_async``) for an async case, directly for a
+  sync one.
 
 A case whose body, or the body of a module-level function it calls by name,
 carries ``# expect:`` markers is a **positive**: each marked line must show the
@@ -497,6 +500,10 @@ def _is_async(case: Case, obj: Callable) -> bool:
     return iscoroutinefunction(obj)
 
 
+def _is_template_response(result: Any) -> bool:
+    return callable(getattr(result, "render", None)) and getattr(result, "is_rendered", True) is False
+
+
 def run_case(case: Case) -> Outcome:
     """Call one case as a view and record what happened."""
     ensure_django()
@@ -538,6 +545,11 @@ def run_case(case: Case) -> Outcome:
                             result = obj(*args, **kwargs)
                             if inspect.isawaitable(result):
                                 result = await result
+                            if _is_template_response(result):
+                                # As BaseHandler._get_response_async does.
+                                from asgiref.sync import sync_to_async
+
+                                await sync_to_async(result.render, thread_sensitive=True)()
                             return result
 
                         try:
@@ -547,7 +559,10 @@ def run_case(case: Case) -> Outcome:
                                 loop.run_until_complete(loop.shutdown_asyncgens())
                             loop.close()
                     else:
-                        obj(*args, **kwargs)
+                        result = obj(*args, **kwargs)
+                        if _is_template_response(result):
+                            result.render()
+                        result = None
             except Exception as raised:  # noqa: BLE001 - any exception is an observation
                 exc = raised
             if exc is not None:
@@ -560,10 +575,17 @@ def run_case(case: Case) -> Outcome:
             if outcome.error is not None:
                 outcome.error.exception = None
             request = args = kwargs = run.loop = loop = None  # noqa: F841
-            gc.collect()
+            # A recorded warning keeps its ``source`` (the coroutine) alive, and that
+            # coroutine may hold others (``wait_for(notify())``): record, drop, collect
+            # again until nothing new warns.
+            for _ in range(10):
+                gc.collect()
+                if not caught:
+                    break
+                outcome.warnings += [_warning(w) for w in caught]
+                del caught[:]
             gc.unfreeze()
             outcome.seconds = time.perf_counter() - started
-            outcome.warnings = [_warning(w) for w in caught]
     finally:
         sys.set_coroutine_origin_tracking_depth(previous_depth)
         _close_connections()

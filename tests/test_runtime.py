@@ -32,6 +32,10 @@ def test_runtime(case: rs.Case, django_ready: None) -> None:
 # ---------------------------------------------------------------- the harness can fail
 
 SYNTHETIC = '''
+import asyncio
+
+from django.template.response import TemplateResponse
+
 from shop.models import Book
 
 
@@ -109,6 +113,22 @@ def sync_view_runs_outside_a_loop(request):
     else:
         raise AssertionError("a sync case must not run inside an event loop")
     assert request.user.is_authenticated and request.session["cart"] == [1, 3]
+
+
+async def nested_never_awaited(request):
+    asyncio.wait_for(asyncio.sleep(0), timeout=1)  # expect: DJA201
+
+
+async def template_response_is_rendered(request):
+    return TemplateResponse(request, "shop/no_such_template.html", {})
+
+
+async def lazy_template_is_rendered_in_a_thread(request):
+    return TemplateResponse(request, "shop/book_list.html", {"books": Book.objects.all()})
+
+
+async def needs_a_missing_module(request):  # runtime: requires asynclint_no_such_module
+    import asynclint_no_such_module  # noqa: F401
 
 
 def _never_called():
@@ -196,3 +216,22 @@ def test_request_is_built_like_the_asgi_handler_builds_it(synthetic) -> None:
     assert synthetic["user_attribute"].ok, synthetic["user_attribute"].report()
     for name in ("auser_is_the_logged_in_user", "sync_view_runs_outside_a_loop"):
         assert synthetic[name].ok and not synthetic[name].skipped, synthetic[name].report()
+
+
+def test_coroutines_held_by_a_warning_are_collected_too(synthetic) -> None:
+    verdict = synthetic["nested_never_awaited"]
+    assert verdict.ok, verdict.report()
+    names = sorted(w.message.splitlines()[0] for w in verdict.outcome.warnings)
+    assert names == ["coroutine 'sleep' was never awaited", "coroutine 'wait_for' was never awaited"], names
+
+
+def test_template_response_is_rendered_like_the_handler_does(synthetic) -> None:
+    failing = synthetic["template_response_is_rendered"]
+    assert not failing.ok and any("TemplateDoesNotExist" in p for p in failing.problems), failing.report()
+    clean = synthetic["lazy_template_is_rendered_in_a_thread"]
+    assert clean.ok and not clean.skipped, clean.report()
+
+
+def test_requires_skips_when_the_module_is_missing(synthetic) -> None:
+    verdict = synthetic["needs_a_missing_module"]
+    assert verdict.ok and verdict.skipped == "needs asynclint_no_such_module, which is not installed"
