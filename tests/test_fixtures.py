@@ -18,6 +18,10 @@ def lint_fixture(path: Path):
     overrides = {"select": fixture.select}
     if "target-django" in fixture.options:
         overrides["target_django"] = parse_version("target-django", fixture.options["target-django"])
+    if "extend-blocking-calls" in fixture.options:
+        overrides["extend_blocking_calls"] = tuple(fixture.options["extend-blocking-calls"].split(","))
+    if "loop-threshold" in fixture.options:
+        overrides["loop_threshold"] = int(fixture.options["loop-threshold"])
     settings = load_settings(FIXTURES, **overrides)
     return fixture, lint_path(path, Project(settings))
 
