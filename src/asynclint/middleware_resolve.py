@@ -205,11 +205,11 @@ class MiddlewareModel:
         parts = modname.split(".")
         if not all(p.isidentifier() for p in parts):
             return Missing(f"{modname!r} is not a module name")
-        in_project = any(m == parts[0] or m.startswith(parts[0] + ".") for m in self.index.module_paths)
+        if any(m == parts[0] or m.startswith(parts[0] + ".") for m in self.index.module_paths):
+            # a project package: the index has every module of it
+            return Missing(f"no module named {modname!r}")
         spec = self._spec(parts[0])
         if spec is None:
-            if in_project:
-                return Missing(f"no module named {modname!r}")
             if not self.django_installed:
                 return UNKNOWN  # not the project's environment: installed packages are unknown
             return Missing(f"no module named {parts[0]!r} is installed")
@@ -222,8 +222,6 @@ class MiddlewareModel:
             except (ImportError, ValueError, OSError):
                 return UNKNOWN
             if spec is None:
-                if in_project:
-                    return UNKNOWN  # may be a project module outside the indexed roots
                 return Missing(f"no module named {modname!r}")
         origin = spec.origin
         if isinstance(origin, str) and origin.endswith(".py"):
