@@ -39,6 +39,9 @@ class Effect:
     what: str  # short text: "Points.objects.create()"
     line: int = 0
     node: object = field(default=None, compare=False, repr=False)
+    #: a conditional effect: it happens when parameter ``param`` receives one of ``kinds``
+    param: str | None = None
+    kinds: tuple[str, ...] = ()
 
 
 @dataclass
@@ -179,6 +182,8 @@ class Checker(cst.CSTVisitor):
                                      is_async=False, class_fqn=outer.class_fqn, env=dict(outer.env)))
         elif name in ("For", "CompFor"):
             self._bind_loop_target(node)
+        elif name in ("Import", "ImportFrom") and self.frame.kind != "module":
+            self._local_import(node)
         elif name == "Call" and not self.frame.on_loop and self.frame.kind == "function":
             callee = self.callee_fqn(node)  # type: ignore[arg-type]
             if callee is not None:
@@ -274,6 +279,35 @@ class Checker(cst.CSTVisitor):
                     inner = inner.evolve(kind=INSTANCE)
                 self._bind(element.value, inner)
 
+    def _local_import(self, node: cst.CSTNode) -> None:
+        """``from asgiref.sync import sync_to_async as s`` inside a function."""
+        frame = self.frame
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                dotted = dotted_name(alias.name) or ""
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    frame.imports[alias.asname.name.value] = dotted
+                else:
+                    head = dotted.partition(".")[0]
+                    frame.imports[head] = head
+            return
+        assert isinstance(node, cst.ImportFrom)
+        if isinstance(node.names, cst.ImportStar):
+            return
+        module = dotted_name(node.module) if node.module is not None else ""
+        level = len(node.relative)
+        if level:
+            info = self.index.modules.get(self.modname)
+            package = self.modname if (info is not None and info.is_package) else self.modname.rpartition(".")[0]
+            parts = package.split(".") if package else []
+            if level > 1:
+                parts = parts[: len(parts) - (level - 1)]
+            module = ".".join([*parts, module] if module else parts)
+        for alias in node.names:
+            name = dotted_name(alias.name) or ""
+            local = alias.asname.name.value if (alias.asname is not None and isinstance(alias.asname.name, cst.Name)) else name
+            frame.imports[local] = f"{module}.{name}" if module else name
+
     def _mark_cached(self, target: cst.Attribute) -> None:
         """``book.author = a`` caches the relation: reading it back does not query."""
         if not isinstance(target.value, cst.Name):
@@ -306,8 +340,11 @@ class Checker(cst.CSTVisitor):
         """Fully qualified name of a dotted name as used here (None: a local or unknown)."""
         if not dotted:
             return None
-        head = dotted.partition(".")[0]
+        head, _, rest = dotted.partition(".")
         for frame in reversed(self.frames[1:]):
+            if head in frame.imports:
+                target = frame.imports[head]
+                return self.index.canonical(f"{target}.{rest}" if rest else target)
             if head in frame.env or head in frame.params:
                 return None
         return self.index.resolve(self.modname, dotted)
@@ -463,8 +500,11 @@ class Checker(cst.CSTVisitor):
             return self._shortcut_instance(node)
         if fqn in ("django.contrib.auth.get_user_model",):
             return T(MODEL_CLASS, model="django.contrib.auth.models.User")
-        if fqn.endswith("Paginator") and fqn.startswith("django."):
-            return T(PAGINATOR)
+        if fqn.endswith(".Paginator") and fqn.startswith("django.") and node.args:
+            source = self.type_of(node.args[0].value)
+            if is_queryset_like(source):
+                return T(PAGINATOR, model=source.model or "?")
+            return None
         if self.index.is_modelform(fqn):
             return T(MODELFORM)
         return None
@@ -536,7 +576,7 @@ class Checker(cst.CSTVisitor):
                 if method in ("aget_or_create", "aupdate_or_create"):
                     return base.evolve(kind=INSTANCES, fetched=True)
             if base is not None and base.kind == REQUEST and method == "auser":
-                return T("user_object")
+                return T(INSTANCE, model=None, fetched=True)
             return None
         fqn = self.qualified(func)
         if fqn == "django.shortcuts.aget_object_or_404":
@@ -559,6 +599,21 @@ class Checker(cst.CSTVisitor):
             return
         if rule.effect:
             self.record_effect(Effect(rule.effect, rule.code, what or rule.name, node=node))
+
+    def unknown_param(self, node: cst.CSTNode) -> str | None:
+        """The name of a parameter of the enclosing sync function that ``node`` is
+        (with no type known), for effects that depend on what callers pass."""
+        frame = self.function_frame
+        if (frame is None or frame.on_loop or not isinstance(node, cst.Name)
+                or node.value not in frame.params or node.value in frame.env):
+            return None
+        return node.value
+
+    def record_param_effect(self, rule: "Rule", node: cst.CSTNode, param: str, kinds: tuple[str, ...],
+                            what: str) -> None:
+        """``param.save()`` in a sync helper: an effect when a caller passes an instance."""
+        if rule.effect:
+            self.record_effect(Effect(rule.effect, rule.code, what, node=node, param=param, kinds=kinds))
 
     def record_effect(self, effect: Effect) -> None:
         frame = self.function_frame
@@ -626,9 +681,11 @@ def _sub_selection(selected: frozenset[str] | None, attr: str) -> frozenset[str]
     return frozenset(below)
 
 
-def relation_loaded(selected: frozenset[str] | None, attr: str) -> bool:
+def relation_loaded(selected: frozenset[str] | None, attr: str, nullable: bool = False) -> bool:
+    """Was relation ``attr`` loaded by select_related? ``select_related()`` without
+    arguments (ALL) follows only non-null foreign keys."""
     if selected is ALL:
-        return True
+        return not nullable
     return any(path.partition("__")[0] == attr for path in selected)
 
 

@@ -33,6 +33,7 @@ class FunctionInfo:
     class_fqn: str | None = None
     decorators: tuple[str, ...] = ()
     is_static: bool = False
+    params: tuple[str, ...] = ()
 
     @property
     def returns_coroutine(self) -> bool:
@@ -46,6 +47,7 @@ class FieldInfo:
     kind: str  # fk, o2o, m2m, generic
     target: str | None  # model fqn, or None when unresolvable
     related_name: str | None = None
+    null: bool = False
 
 
 @dataclass
@@ -454,6 +456,7 @@ class _ModuleIndexer:
             class_fqn=cls,
             decorators=decorators,
             is_static="staticmethod" in decorators,
+            params=tuple(a.arg for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]),
         )
         return fqn
 
@@ -495,7 +498,10 @@ class _ModuleIndexer:
             target_node = value.args[0] if value.args else next((k.value for k in value.keywords if k.arg == "to"), None)
             related = next((k.value for k in value.keywords if k.arg == "related_name"), None)
             related_name = related.value if isinstance(related, ast.Constant) and isinstance(related.value, str) else None
-            info.fields[name] = FieldInfo(name, K.RELATION_FIELDS[last], self._field_target(target_node, info), related_name)
+            null = any(k.arg == "null" and isinstance(k.value, ast.Constant) and k.value.value is True
+                       for k in value.keywords)
+            info.fields[name] = FieldInfo(name, K.RELATION_FIELDS[last], self._field_target(target_node, info),
+                                          related_name, null)
         elif last.endswith("Field") and last[:1].isupper():
             info.fields[name] = FieldInfo(name, "field", None)
         elif last == "as_manager" and isinstance(func, ast.Attribute):

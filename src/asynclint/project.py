@@ -110,12 +110,23 @@ class Project:
         summary = self.summaries(info.module).get(fqn)
         return summary.finalize() if summary is not None else None
 
-    def effect_chain(self, fqn: str, family: str, skip: frozenset[str] = frozenset()) -> list[Hop] | None:
+    def effect_chain(self, fqn: str, family: str, skip: frozenset[str] = frozenset(),
+                     args: dict[str, str] | None = None) -> list[Hop] | None:
         """The path from sync function ``fqn`` to an effect of ``family``, if any.
 
         Effects whose rule code is in ``skip`` do not count (the caller knows
         they cannot happen, e.g. session reads after the session was loaded).
+        ``args`` maps the callee's parameters to the kind of value the call
+        passes (e.g. ``{"book": "instance"}``): conditional effects of the
+        callee itself (``book.save()`` on a parameter) count when they match.
         """
+        if args:
+            summary = self.summary(fqn)
+            if summary is not None:
+                for effect in summary.effects:
+                    if (effect.family == family and effect.param and effect.code not in skip
+                            and args.get(effect.param) in effect.kinds):
+                        return [Hop(fqn, summary.path, effect.line, effect.what)]
         return self._chain(fqn, family, 0, set(), skip)
 
     def _chain(self, fqn: str, family: str, depth: int, visiting: set[str],
@@ -131,7 +142,7 @@ class Project:
         visiting.add(fqn)
         result: list[Hop] | None = None
         for effect in summary.effects:
-            if effect.family == family and effect.code not in skip:
+            if effect.family == family and effect.code not in skip and effect.param is None:
                 result = [Hop(fqn, summary.path, effect.line, effect.what)]
                 break
         if result is None:

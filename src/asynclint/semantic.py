@@ -70,6 +70,8 @@ class Frame:
     #: names of nested functions called directly in this function's body
     called: set[str] = field(default_factory=set)
     params: set[str] = field(default_factory=set)
+    #: imports made inside this function: local name -> fully qualified name
+    imports: dict[str, str] = field(default_factory=dict)
     #: free-form per-rule state, keyed by the rule's code
     state: dict[str, object] = field(default_factory=dict)
 

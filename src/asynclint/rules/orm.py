@@ -13,7 +13,7 @@ from asynclint import knowledge as K
 from asynclint.checker import relation_loaded
 from asynclint.registry import Rule, register
 from asynclint.semantic import (
-    INSTANCE, ITERATOR, MANAGER, MODELFORM, PAGINATOR, QUERYSET, RELATED_MANAGER,
+    T, INSTANCE, ITERATOR, MANAGER, MODELFORM, PAGINATOR, QUERYSET, RELATED_MANAGER,
     REQUEST, SESSION, USER, dotted_name, is_queryset_like,
 )
 
@@ -71,6 +71,9 @@ class SyncQuerySetMethodInAsyncFunction(Rule):
             return
         checker = self.checker
         base = checker.type_of(func.value)
+        if base is None and (param := checker.unknown_param(func.value)):
+            checker.record_param_effect(self, node, param, (MANAGER, QUERYSET, RELATED_MANAGER), f"{param}.{method}()")
+            return
         if not is_queryset_like(base):
             return
         if method == "delete" and base.kind == MANAGER:
@@ -128,7 +131,8 @@ class QuerySetEvaluatedInAsyncFunction(Rule):
     def _qs(self, node: cst.CSTNode | None):
         t = self.checker.type_of(node)
         if t is None:
-            return None
+            param = self.checker.unknown_param(node) if node is not None else None
+            return T("param", detail=param) if param else None
         if t.kind in (QUERYSET, RELATED_MANAGER) or t.kind == ITERATOR:
             return t
         return None
@@ -136,6 +140,10 @@ class QuerySetEvaluatedInAsyncFunction(Rule):
     def _report(self, node: cst.CSTNode, qs_node: cst.CSTNode, how: str, cure_code: str) -> None:
         checker = self.checker
         text = checker.code_of(qs_node, 40)
+        if isinstance(qs_node, cst.Name) and checker.unknown_param(qs_node):
+            # a sync helper evaluating a parameter: a query when a caller passes a queryset
+            checker.record_param_effect(self, node, qs_node.value, (QUERYSET, RELATED_MANAGER), f"{how} {text}")
+            return
         cure = checker.cure(self.cure_since, cure_code.format(qs=text),
                             f"evaluate it in a thread: `await sync_to_async(list)({text})`")
         checker.report(self, node, f"{how} `{text}` runs its query: it {RAISES}; {cure}",
@@ -282,6 +290,9 @@ class SyncModelMethodInAsyncFunction(Rule):
             return
         checker = self.checker
         base = checker.type_of(func.value)
+        if base is None and (param := checker.unknown_param(func.value)):
+            checker.record_param_effect(self, node, param, (INSTANCE,), f"{param}.{func.attr.value}()")
+            return
         if base is None or base.kind != INSTANCE:
             return
         method = func.attr.value
@@ -396,7 +407,7 @@ class LazyRelationInAsyncFunction(Rule):
         if field is None:
             return None
         if field.kind in ("fk", "o2o"):
-            return None if relation_loaded(base.selected, attr) else "fk"
+            return None if relation_loaded(base.selected, attr, field.null) else "fk"
         if field.kind == "field":
             if attr in base.deferred:
                 return "deferred"
@@ -805,6 +816,25 @@ class RenderQuerySetInAsyncFunction(Rule):
     name = "render-queryset-in-async-function"
     effect = "db"
 
+    def _contexts(self) -> dict[str, list[cst.BaseExpression]]:
+        frame = self.checker.frame
+        return frame.state.setdefault(self.code, {})  # type: ignore[return-value]
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        """Remember dicts built in variables: ``context = {...}``, ``context["k"] = v``."""
+        for target in node.targets:
+            t = target.target
+            if isinstance(t, cst.Name):
+                values = []
+                if isinstance(node.value, cst.Dict):
+                    values = [e.value for e in node.value.elements if isinstance(e, cst.DictElement)]
+                elif isinstance(node.value, cst.Call) and isinstance(node.value.func, cst.Name) and node.value.func.value == "dict":
+                    values = [a.value for a in node.value.args if a.keyword is not None]
+                if values or isinstance(node.value, (cst.Dict, cst.Call)):
+                    self._contexts()[t.value] = values
+            elif isinstance(t, cst.Subscript) and isinstance(t.value, cst.Name) and t.value.value in self._contexts():
+                self._contexts()[t.value.value].append(node.value)
+
     def visit_Call(self, node: cst.Call) -> None:
         checker = self.checker
         fqn = checker.qualified(node.func)
@@ -829,6 +859,12 @@ class RenderQuerySetInAsyncFunction(Rule):
 
     def _queryset_entry(self, context: cst.BaseExpression | None) -> str | None:
         checker = self.checker
+        if isinstance(context, cst.Name) and context.value in self._contexts():
+            for value in self._contexts()[context.value]:
+                t = checker.type_of(value)
+                if t is not None and t.kind in (QUERYSET, RELATED_MANAGER):
+                    return checker.code_of(value, 40)
+            return None
         if isinstance(context, cst.Dict):
             for element in context.elements:
                 if isinstance(element, cst.DictElement):
@@ -887,7 +923,7 @@ class SyncHelperQueriesInAsyncFunction(Rule):
 
     def __init__(self, checker) -> None:
         super().__init__(checker)
-        self.pending: list[tuple[cst.Call, str, frozenset[str]]] = []
+        self.pending: list[tuple[cst.Call, str, frozenset[str], dict[str, str]]] = []
         checker.at_end(self.resolve)
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -902,13 +938,13 @@ class SyncHelperQueriesInAsyncFunction(Rule):
             return
         # Once this coroutine loaded the session, a helper's session reads are cached.
         skip = frozenset({SyncSessionAccessInAsyncFunction.code}) if session_loaded(checker) else frozenset()
-        self.pending.append((node, callee, skip))
+        self.pending.append((node, callee, skip, argument_kinds(checker, node, info)))
 
     def resolve(self) -> None:
         checker = self.checker
         project = checker.project
-        for node, callee, skip in self.pending:
-            hops = project.effect_chain(callee, self.family, skip)
+        for node, callee, skip, args in self.pending:
+            hops = project.effect_chain(callee, self.family, skip, args)
             if not hops:
                 continue
             name = checker.code_of(node.func, 40)
@@ -917,3 +953,24 @@ class SyncHelperQueriesInAsyncFunction(Rule):
             cure = f"call it in a thread: `await sync_to_async({name})(...)`"
             checker.report(self, node, f"`{name}()` runs a query on the event loop ({path}): it {RAISES}; {cure}",
                            help=cure, anywhere=True)
+
+
+def argument_kinds(checker, call: cst.Call, info) -> dict[str, str]:
+    """Map the callee's parameter names to the kinds of the values this call passes."""
+    params = list(info.params)
+    if info.class_fqn and not info.is_static and params and isinstance(call.func, cst.Attribute):
+        params = params[1:]  # bound method: self/cls is not among the arguments
+    kinds: dict[str, str] = {}
+    position = 0
+    for arg in call.args:
+        if arg.star:
+            break
+        t = checker.type_of(arg.value)
+        if arg.keyword is not None:
+            if t is not None:
+                kinds[arg.keyword.value] = t.kind
+            continue
+        if position < len(params) and t is not None:
+            kinds[params[position]] = t.kind
+        position += 1
+    return kinds
