@@ -363,10 +363,13 @@ def ensure_django() -> None:
     if settings.configured:
         if "shop" not in settings.INSTALLED_APPS:
             raise RuntimeError("Django is already configured without the demo site; the runtime fixtures need demo.settings")
-    else:
         if not os.environ.get("DEMO_DB"):
-            _TMPDIR = tempfile.TemporaryDirectory(prefix="asynclint-runtime-")
-            os.environ["DEMO_DB"] = str(Path(_TMPDIR.name) / "demo.sqlite3")
+            raise RuntimeError("Django was configured before the runtime harness without DEMO_DB: refusing to wipe "
+                               "the demo project's own database")
+    else:
+        # Always a fresh file: every case wipes and reloads the tables.
+        _TMPDIR = tempfile.TemporaryDirectory(prefix="asynclint-runtime-")
+        os.environ["DEMO_DB"] = str(Path(_TMPDIR.name) / "demo.sqlite3")
         os.environ["DJANGO_SETTINGS_MODULE"] = "demo.settings"
     import django
 
