@@ -190,6 +190,11 @@ class _Analysis:
                 return None
             fqn = checker.resolve(func.value)
             return self._from_fqn(call, fqn, text)
+        if isinstance(func, cst.Call):  # sync_to_async(f)(...)
+            if checker.qualified(func.func) in ASYNC_MAKING_DECORATORS and func.args:
+                inner = checker.code_of(func.args[0].value, 40)
+                return Coroutine(call, text, None, f"{inner}(...)")
+            return None
         if not isinstance(func, cst.Attribute):
             return None
         callee = checker.callee_fqn(call)
@@ -213,7 +218,7 @@ class _Analysis:
         if method == "auser":
             twin = "request.user"
         elif twin:
-            twin = f"{checker.code_of(func.value, 40)}.{twin}()"
+            twin = f"{checker.code_of(func.value, 40)}.{twin}({'...' if call.args else ''})"
         return Coroutine(call, text, since, twin)
 
     def _from_fqn(self, call: cst.Call, fqn: str | None, text: str) -> Coroutine | None:
@@ -221,7 +226,7 @@ class _Analysis:
             return None
         if fqn in K.KNOWN_COROUTINE_FUNCTIONS:
             twin = SYNC_FUNCTION_TWINS.get(fqn, "")
-            return Coroutine(call, text, None, f"{twin}()" if twin else "")
+            return Coroutine(call, text, None, f"{twin}({'...' if call.args else ''})" if twin else "")
         info = self.checker.index.function(fqn)
         if info is None:
             return None
@@ -348,7 +353,8 @@ class _Analysis:
                 child = parent
                 continue
             if isinstance(parent, cst.BooleanOperation):
-                if child is parent.left:
+                if child is parent.left and isinstance(parent.operator, cst.And):
+                    # `coro and x` tests it and drops it; `coro or x` is the coroutine itself.
                     return self._bad("it is truth-tested (a coroutine is always true)", container)
                 child = parent
                 continue
