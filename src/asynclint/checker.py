@@ -221,7 +221,12 @@ class Checker(cst.CSTVisitor):
             class_fqn = outer.class_fqn
             offloaded = fname in outer.offloaded or any(
                 self.is_offloader(d.decorator) for d in node.decorators)
-            on_loop = is_async or (outer.on_loop and fname in outer.called and not offloaded)
+            if _is_generator(node):
+                # Calling a generator function runs nothing: its body runs where it is
+                # iterated (StreamingHttpResponse consumes sync iterators in a thread).
+                on_loop = is_async or (outer.on_loop and fname in outer.iterated and not offloaded)
+            else:
+                on_loop = is_async or (outer.on_loop and fname in outer.called and not offloaded)
         frame = Frame(node, "function", on_loop=on_loop, fqn=fqn, is_async=is_async, class_fqn=class_fqn)
         if outer.kind in ("function", "lambda"):
             frame.env.update(outer.env)
@@ -689,6 +694,27 @@ def relation_loaded(selected: frozenset[str] | None, attr: str, nullable: bool =
     return any(path.partition("__")[0] == attr for path in selected)
 
 
+def _is_generator(node: cst.FunctionDef) -> bool:
+    """Does the function's own body (not a nested one) yield?"""
+
+    class Find(cst.CSTVisitor):
+        found = False
+
+        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
+            return inner is node
+
+        def visit_Lambda(self, inner: cst.Lambda) -> bool:
+            return False
+
+        def visit_Yield(self, inner: cst.Yield) -> bool:
+            self.found = True
+            return False
+
+    finder = Find()
+    node.visit(finder)
+    return finder.found
+
+
 def _prescan(node: cst.FunctionDef, frame: Frame, checker: Checker) -> None:
     """Find the nested functions this function calls directly or hands to a thread."""
 
@@ -699,9 +725,21 @@ def _prescan(node: cst.FunctionDef, frame: Frame, checker: Checker) -> None:
         def visit_ClassDef(self, inner: cst.ClassDef) -> bool:
             return False
 
+        def visit_For(self, loop: cst.For) -> None:
+            self._iterates(loop.iter)
+
+        def visit_CompFor(self, loop: cst.CompFor) -> None:
+            self._iterates(loop.iter)
+
+        def _iterates(self, expr: cst.BaseExpression) -> None:
+            if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name):
+                frame.iterated.add(expr.func.value)
+
         def visit_Call(self, call: cst.Call) -> None:
             if isinstance(call.func, cst.Name):
                 frame.called.add(call.func.value)
+                if call.func.value in K.EVALUATING_BUILTINS and call.args:
+                    self._iterates(call.args[0].value)
             if checker.is_offloading_call(call):
                 for arg in call.args:
                     if isinstance(arg.value, cst.Name):

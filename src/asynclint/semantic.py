@@ -69,6 +69,8 @@ class Frame:
     offloaded: set[str] = field(default_factory=set)
     #: names of nested functions called directly in this function's body
     called: set[str] = field(default_factory=set)
+    #: names of nested generator functions whose result this function iterates itself
+    iterated: set[str] = field(default_factory=set)
     params: set[str] = field(default_factory=set)
     #: imports made inside this function: local name -> fully qualified name
     imports: dict[str, str] = field(default_factory=dict)
