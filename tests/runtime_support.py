@@ -16,7 +16,8 @@ not start with ``_`` and it is not imported) is a **case**, called like a view:
   a fresh event loop; sync cases run directly, outside any loop;
 * an unrendered ``TemplateResponse`` that a case returns is rendered as the handler
   renders it: in a thread (``sync_to_async``) for an async case, directly for a
-  sync one.
+  sync one; a streaming response's body is consumed as the handler consumes it
+  (``async for`` on the loop for an async case, ``for`` for a sync one).
 
 A case whose body, or the body of a module-level function it calls by name,
 carries ``# expect:`` markers is a **positive**: each marked line must show the
@@ -512,7 +513,13 @@ def run_case(case: Case) -> Outcome:
     ensure_django()
     outcome = Outcome(case)
     session_key = reset_data()
-    module = import_fixture(case.path)
+    try:
+        module = import_fixture(case.path)
+    except Exception as raised:  # noqa: BLE001 - a broken fixture is reported, not crashed on
+        outcome.errors = [_describe(e) for e in _flatten(raised)]
+        outcome.error = outcome.errors[0]
+        outcome.data["import_failed"] = True
+        return outcome
     obj = getattr(module, case.name, None)
     if not callable(obj):
         outcome.error = RaisedError("HarnessError", "HarnessError", f"{case.name} is not a callable of {case.path.name}", [])
@@ -553,6 +560,11 @@ def run_case(case: Case) -> Outcome:
                                 from asgiref.sync import sync_to_async
 
                                 await sync_to_async(result.render, thread_sensitive=True)()
+                            if getattr(result, "streaming", False):
+                                # As ASGIHandler.send_response does: the body is iterated
+                                # on the loop (sync iterators go to a thread, with a warning).
+                                async for _ in aiter(result):
+                                    pass
                             return result
 
                         try:
@@ -565,6 +577,9 @@ def run_case(case: Case) -> Outcome:
                         result = obj(*args, **kwargs)
                         if _is_template_response(result):
                             result.render()
+                        if getattr(result, "streaming", False):
+                            for _ in result:
+                                pass
                         result = None
             except Exception as raised:  # noqa: BLE001 - any exception is an observation
                 exc = raised
@@ -659,7 +674,9 @@ def judge(case: Case, outcome: Outcome | None = None) -> Verdict:
     if outcome is None:
         outcome = run_case(case)
     verdict = Verdict(case, True, outcome=outcome)
-    if case.positive:
+    if outcome.data.get("import_failed"):
+        verdict.problems.append(f"importing {case.path.name} failed: {outcome.error.qualname}: {outcome.error.message}")
+    elif case.positive:
         for line, items in checkable.items():
             for code, prefix, symptom in items:
                 if line in symptom.shown_at(outcome, case.path):

@@ -235,3 +235,32 @@ def test_template_response_is_rendered_like_the_handler_does(synthetic) -> None:
 def test_requires_skips_when_the_module_is_missing(synthetic) -> None:
     verdict = synthetic["needs_a_missing_module"]
     assert verdict.ok and verdict.skipped == "needs asynclint_no_such_module, which is not installed"
+
+
+def test_a_fixture_that_fails_to_import_is_reported(tmp_path: Path, django_ready: None) -> None:
+    path = tmp_path / "DJA1_broken.py"
+    path.write_text("raise LookupError('no such setting')\n\n\nasync def view(request):\n    return None\n",
+                    encoding="utf-8")
+    (case,) = rs.collect_cases(path)
+    verdict = rs.judge(case)
+    assert not verdict.ok and "importing DJA1_broken.py failed: builtins.LookupError" in verdict.problems[0]
+
+
+def test_streaming_body_is_consumed_on_the_loop(tmp_path: Path, django_ready: None) -> None:
+    path = tmp_path / "DJA1_stream.py"
+    path.write_text(textwrap.dedent('''
+        from django.http import StreamingHttpResponse
+
+        from shop.models import Book
+
+
+        async def stream(request):
+            async def rows():
+                for book in Book.objects.all():  # expect: DJA102
+                    yield book.title
+
+            return StreamingHttpResponse(rows())
+    '''), encoding="utf-8")
+    (case,) = rs.collect_cases(path)
+    verdict = rs.judge(case)
+    assert verdict.ok and verdict.proven == [(9, "DJA102")], verdict.report()
