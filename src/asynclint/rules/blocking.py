@@ -97,6 +97,14 @@ CONSTRUCTORS: dict[str, str] = {
     "smtplib.SMTP_SSL": "smtplib.SMTP",
     "smtplib.LMTP": "smtplib.SMTP",
     "argon2.PasswordHasher": "argon2.PasswordHasher",
+    "django.contrib.auth.authenticate": "django.contrib.auth.user",
+    "django.contrib.auth.get_user": "django.contrib.auth.user",
+}
+
+#: Coroutine functions whose awaited result has a known kind.
+AWAITED_CONSTRUCTORS: dict[str, str] = {
+    "django.contrib.auth.aauthenticate": "django.contrib.auth.user",
+    "django.contrib.auth.aget_user": "django.contrib.auth.user",
 }
 
 #: Module-level objects (fqn -> kind).
@@ -381,6 +389,8 @@ class Names:
                 if base is not None:
                     return base if func.attr.value in SAME_KIND_METHODS.get(base, ()) else None
             return self.constructor_kind(self.callee(func))
+        if isinstance(expr, cst.Await) and isinstance(expr.expression, cst.Call):
+            return AWAITED_CONSTRUCTORS.get(self.callee(expr.expression.func) or "")
         if isinstance(expr, cst.Subscript):
             if self.kind_of(expr.value) == "django.core.cache.caches":
                 return "django.core.cache.cache"

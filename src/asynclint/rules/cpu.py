@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Iterator
 import libcst as cst
 
 from asynclint.registry import register
-from asynclint.rules.blocking import CPU, HelperEffectRule, NameTrackingRule, int_value
+from asynclint.rules.blocking import CPU, HelperEffectRule, Names, NameTrackingRule, int_value
 from asynclint.semantic import INSTANCE, USER, dotted_name
 
 if TYPE_CHECKING:
@@ -334,6 +334,8 @@ def _has_yield(function: cst.CSTNode) -> bool:
 
 def is_user(checker: "Checker", node: cst.BaseExpression) -> bool:
     """Is ``node`` a user instance (``request.user``, ``await request.auser()``, a User)?"""
+    if Names.of(checker).kind_of(node) == "django.contrib.auth.user":
+        return True
     t = checker.type_of(node)
     if t is None:
         return False
