@@ -178,7 +178,9 @@ class MiddlewareModel:
         self._envs: dict[str, dict[str, list | None]] = {}
         self._env_busy: set[str] = set()
         self._findings: dict[str, dict[tuple[int, str], list[EntryFinding]]] | None = None
-        self._asgi: dict[str, bool] | None = None
+        self._asgi: dict[str, bool] = {}
+        self._asgi_direct: set[str] | None = None
+        self._settings: list[str] | None = None
         self.django_installed = self._spec("django") is not None
 
     # -- locating and reading modules ----------------------------------------------
@@ -562,12 +564,14 @@ class MiddlewareModel:
         return sorted(found)
 
     def settings_modules(self) -> list[str]:
-        result = []
-        for modname in self._candidates((b"MIDDLEWARE",)):
-            mod = self.module(modname)
-            if mod is not None and mod.tree is not None and _assigns(mod.tree, "MIDDLEWARE"):
-                result.append(modname)
-        return result
+        """Project modules that assign or change ``MIDDLEWARE`` at module level."""
+        if self._settings is None:
+            self._settings = []
+            for modname in self._candidates((b"MIDDLEWARE",)):
+                mod = self.module(modname)
+                if mod is not None and mod.tree is not None and _assigns(mod.tree, "MIDDLEWARE"):
+                    self._settings.append(modname)
+        return self._settings
 
     def env(self, modname: str, depth: int = 0) -> dict[str, list | None]:
         """Final module-level values of the list-valued names of a module."""
@@ -601,12 +605,17 @@ class MiddlewareModel:
         3. an ASGI module names no settings module that can be read: then every
            settings module in the same top-level package counts.
         """
-        if self._asgi is None:
-            self._asgi = self._compute_asgi()
-        return self._asgi.get(settings_module, False)
+        if settings_module not in self._asgi:
+            self._asgi[settings_module] = self._star_reaches(settings_module, self.asgi_settings(), set())
+        return self._asgi[settings_module]
 
-    def _compute_asgi(self) -> dict[str, bool]:
-        settings = self.settings_modules()
+    def asgi_settings(self) -> set[str]:
+        """The settings modules tied to an ASGI application directly (rules 1-3 without star imports)."""
+        if self._asgi_direct is None:
+            self._asgi_direct = self._compute_asgi_direct()
+        return self._asgi_direct
+
+    def _compute_asgi_direct(self) -> set[str]:
         direct: set[str] = set()
         for modname in self._candidates((b"ASGI_APPLICATION",)):
             mod = self.module(modname)
@@ -616,16 +625,13 @@ class MiddlewareModel:
             mod = self.module(modname)
             if mod is None or mod.tree is None or not self._builds_asgi(mod):
                 continue
-            named = _settings_named(mod.tree)
+            named = [n for n in _settings_named(mod.tree) if n in self.index.module_paths]
             if named:
                 direct.update(named)
             else:
                 top = modname.split(".")[0]
-                direct.update(s for s in settings if s.split(".")[0] == top)
-        result: dict[str, bool] = {}
-        for modname in settings:
-            result[modname] = self._star_reaches(modname, direct, set())
-        return result
+                direct.update(s for s in self.settings_modules() if s.split(".")[0] == top)
+        return direct
 
     def _star_reaches(self, modname: str, goal: set[str], seen: set[str]) -> bool:
         if modname in goal:
@@ -664,7 +670,9 @@ class MiddlewareModel:
             e = finding.entry
             out.setdefault(e.module, {}).setdefault((e.line, e.path), []).append(finding)
 
-        for settings in self.settings_modules():
+        # Settings that only inherit MIDDLEWARE (``from .base import *``) still own a stack.
+        owners = sorted(set(self.settings_modules()) | (self.asgi_settings() & set(self.index.module_paths)))
+        for settings in owners:
             items = self.env(settings).get("MIDDLEWARE")
             if not items:
                 continue
@@ -712,6 +720,9 @@ def _assigns(tree: ast.Module, name: str) -> bool:
         if isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name) \
                 and node.target.id == name:
             return True
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) \
+                and isinstance(node.value.func, ast.Attribute) and _dotted(node.value.func.value) == name:
+            return True  # MIDDLEWARE.append(...) after a star import
     return False
 
 

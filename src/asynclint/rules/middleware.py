@@ -39,7 +39,7 @@ def _entry_findings(checker, node: cst.SimpleString, kind: str):
         value = node.evaluated_value
     except Exception:  # noqa: BLE001 - a string libcst cannot evaluate is no entry
         return []
-    if not isinstance(value, str) or "." not in value:
+    if not isinstance(value, str):
         return []
     by_line = model_for(checker.project).findings(checker.modname)
     if not by_line:
