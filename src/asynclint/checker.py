@@ -19,7 +19,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from asynclint import knowledge as K
 from asynclint.semantic import (
     ALL, INSTANCE, INSTANCES, ITERATOR, MANAGER, MODEL_CLASS, MODELFORM, PAGINATOR,
-    QUERYSET, RELATED_MANAGER, REQUEST, SESSION, USER, Frame, T, dotted_name,
+    QUERYSET, RELATED_MANAGER, REQUEST, SESSION, UNKNOWN, USER, Frame, T, dotted_name,
     is_queryset_like, string_value,
 )
 
@@ -268,15 +268,14 @@ class Checker(cst.CSTVisitor):
         if index.is_manager_class(class_fqn):
             return T(MANAGER, manager_class=class_fqn, qs_class=index.queryset_class_of_manager(class_fqn))
         if index.is_modelform(class_fqn):
-            return T(MODELFORM, model=None)
+            return T(MODELFORM, model=class_fqn)
         return T("self", model=class_fqn)
 
     def _bind(self, target: cst.BaseExpression, value: T | None) -> None:
         if isinstance(target, cst.Name):
-            if value is None:
-                self.frame.env.pop(target.value, None)
-            else:
-                self.frame.env[target.value] = value
+            # An assignment shadows whatever the name meant before (a model class,
+            # an import) even when we cannot tell what the new value is.
+            self.frame.env[target.value] = value if value is not None else UNKNOWN
         elif isinstance(target, (cst.Tuple, cst.List)):
             for position, element in enumerate(target.elements):
                 inner = value if (value is not None and value.kind == INSTANCES and position == 0) else None
@@ -402,7 +401,8 @@ class Checker(cst.CSTVisitor):
             if frame.kind == "class":
                 continue
             if name in frame.env:
-                return frame.env[name]
+                value = frame.env[name]
+                return None if value is UNKNOWN else value
             if name in frame.params:
                 return None
         fqn = self.index.resolve(self.modname, name)
@@ -446,11 +446,14 @@ class Checker(cst.CSTVisitor):
             # `Something.objects` on a class we cannot see: a Django model in all but name.
             if attr == "objects" and isinstance(node.value, (cst.Name, cst.Attribute)):
                 dotted = dotted_name(node.value) or ""
-                last = dotted.rpartition(".")[2]
-                if last[:1].isupper() and self.resolve(dotted) is not None or (
-                        last[:1].isupper() and self.lookup(dotted.partition(".")[0]) is None
-                        and dotted.partition(".")[0] not in self.frame.params):
-                    return T(MANAGER, model=self.resolve(dotted))
+                if dotted.rpartition(".")[2][:1].isupper() and not self.lookup_local(dotted.partition(".")[0]):
+                    fqn = self.resolve(dotted)
+                    # A class the index can see and that is not a model is not a manager's owner.
+                    if fqn is not None and self.index.class_(fqn) is not None:
+                        return None
+                    if fqn is None and self.index.resolve(self.modname, dotted.partition(".")[0]) is None:
+                        return None  # an undefined name: nothing to say
+                    return T(MANAGER, model=fqn)
             return None
         if base.kind == MODEL_CLASS:
             manager = self.index.model_manager(base.model, attr) if base.model else (
@@ -511,7 +514,7 @@ class Checker(cst.CSTVisitor):
                 return T(PAGINATOR, model=source.model or "?")
             return None
         if self.index.is_modelform(fqn):
-            return T(MODELFORM)
+            return T(MODELFORM, model=fqn)
         return None
 
     def _shortcut_instance(self, node: cst.Call) -> T | None:

@@ -48,6 +48,7 @@ class FieldInfo:
     target: str | None  # model fqn, or None when unresolvable
     related_name: str | None = None
     null: bool = False
+    unique: bool = False
 
 
 @dataclass
@@ -64,6 +65,8 @@ class ClassInfo:
     managers: dict[str, str] = field(default_factory=dict)  # attr -> manager/queryset class fqn
     queryset_class: str | None = None  # for managers built with from_queryset / as_manager
     abstract: bool = False
+    meta_model: str | None = None  # class Meta: model = X (ModelForms)
+    meta_fields: tuple[str, ...] | None = None  # class Meta: fields = [...] ("__all__",)
 
 
 @dataclass
@@ -477,9 +480,19 @@ class _ModuleIndexer:
                         self._class_attr(info, target.id, stmt.value)
             elif isinstance(stmt, ast.ClassDef) and stmt.name == "Meta":
                 for meta in stmt.body:
-                    if (isinstance(meta, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "abstract" for t in meta.targets)
-                            and isinstance(meta.value, ast.Constant) and meta.value.value is True):
+                    if not isinstance(meta, ast.Assign):
+                        continue
+                    names = {t.id for t in meta.targets if isinstance(t, ast.Name)}
+                    if "abstract" in names and isinstance(meta.value, ast.Constant) and meta.value.value is True:
                         info.abstract = True
+                    elif "model" in names and (dotted := _dotted(meta.value)):
+                        info.meta_model = self._resolve_later(dotted)
+                    elif "fields" in names:
+                        if isinstance(meta.value, ast.Constant) and meta.value.value == "__all__":
+                            info.meta_fields = ("__all__",)
+                        elif isinstance(meta.value, (ast.List, ast.Tuple)):
+                            info.meta_fields = tuple(e.value for e in meta.value.elts
+                                                     if isinstance(e, ast.Constant) and isinstance(e.value, str))
         info.async_methods = frozenset(async_methods)
         self.index.classes[fqn] = info
 
@@ -503,7 +516,9 @@ class _ModuleIndexer:
             info.fields[name] = FieldInfo(name, K.RELATION_FIELDS[last], self._field_target(target_node, info),
                                           related_name, null)
         elif last.endswith("Field") and last[:1].isupper():
-            info.fields[name] = FieldInfo(name, "field", None)
+            unique = any(k.arg in ("unique", "primary_key") and isinstance(k.value, ast.Constant) and k.value.value is True
+                         for k in value.keywords)
+            info.fields[name] = FieldInfo(name, "field", None, unique=unique)
         elif last == "as_manager" and isinstance(func, ast.Attribute):
             qs = _dotted(func.value)
             if qs:

@@ -18,6 +18,7 @@ ALL = None  # select_related() with no arguments: every forward relation is load
 @dataclass(frozen=True)
 class T:
     kind: str
+    #: the model class (fqn); for a MODELFORM value, the form class
     model: str | None = None
     #: custom QuerySet / Manager class (fqn) whose methods apply
     qs_class: str | None = None
@@ -35,6 +36,9 @@ class T:
     def evolve(self, **changes) -> "T":
         return replace(self, **changes)
 
+
+#: a name bound to something we cannot type: it shadows outer meanings
+UNKNOWN = T("unknown")
 
 MODEL_CLASS = "model_class"
 MANAGER = "manager"

@@ -407,7 +407,9 @@ class LazyRelationInAsyncFunction(Rule):
         if field is None:
             return None
         if field.kind in ("fk", "o2o"):
-            return None if relation_loaded(base.selected, attr, field.null) else "fk"
+            if relation_loaded(base.selected, attr, field.null) or relation_loaded(base.prefetched, attr):
+                return None
+            return "fk"
         if field.kind == "field":
             if attr in base.deferred:
                 return "deferred"
@@ -768,10 +770,37 @@ class SyncModelFormInAsyncFunction(Rule):
                 a.keyword is not None and a.keyword.value == "commit" and isinstance(a.value, cst.Name) and a.value.value == "False"
                 for a in node.args):
             return
+        if func.attr.value != "save" and not validation_queries(checker.index, base.model):
+            return
         text = f"{checker.code_of(func, 40)}()"
         cure = f"run it in a thread: `await sync_to_async({checker.code_of(func, 40)})()`"
         checker.report(self, node, f"`{text}` queries the database (model validation, foreign key lookups, saving): it {RAISES}; {cure}",
                        help=cure, what=text)
+
+
+def validation_queries(index, form: str | None) -> bool:
+    """Does validating this ModelForm query? Yes when its fields include a relation
+    (ModelChoiceField looks the value up) or a unique field (validate_unique).
+    Unknown forms and models count as querying."""
+    info = index.class_(form) if form else None
+    if info is None:
+        return True
+    model, fields = None, None
+    for cls in index.mro(form):
+        c = index.class_(cls)
+        if c is not None and c.meta_model and model is None:
+            model, fields = c.meta_model, c.meta_fields
+    if model is None or not index.is_model(model):
+        return True
+    model_fields = index.model_fields(model)
+    if not model_fields:
+        return True
+    for name, f in model_fields.items():
+        if fields is not None and fields != ("__all__",) and name not in fields:
+            continue
+        if f.kind in ("fk", "o2o", "m2m") or f.unique:
+            return True
+    return False
 
 
 RENDER_FUNCTIONS = {
