@@ -534,8 +534,31 @@ def run_case(case: Case) -> Outcome:
         else:
             kwargs[case.request_param] = request
     asynchronous = _is_async(case, obj)
-    loop = asyncio.new_event_loop() if asynchronous else None
-    run = Run(case, loop)
+    run = Run(case, None)
+
+    async def drive():
+        result = obj(*args, **kwargs)
+        if inspect.isawaitable(result):
+            result = await result
+        if _is_template_response(result):
+            # As BaseHandler._get_response_async does.
+            from asgiref.sync import sync_to_async
+
+            await sync_to_async(result.render, thread_sensitive=True)()
+        if getattr(result, "streaming", False):
+            # As ASGIHandler.send_response does: the body is iterated on the loop
+            # (Django hands a sync iterator to a thread, with a warning).
+            async for _ in aiter(result):
+                pass
+
+    def call() -> None:
+        result = obj(*args, **kwargs)
+        if _is_template_response(result):
+            result.render()
+        if getattr(result, "streaming", False):
+            for _ in result:
+                pass
+
     previous_depth = sys.get_coroutine_origin_tracking_depth()
     sys.set_coroutine_origin_tracking_depth(ORIGIN_DEPTH)
     exc: BaseException | None = None
@@ -547,40 +570,20 @@ def run_case(case: Case) -> Outcome:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                with contextlib.ExitStack() as stack:
-                    for symptom in SYMPTOMS.values():
-                        stack.enter_context(symptom.watch(run))
-                    if loop is not None:
-                        async def drive():
-                            result = obj(*args, **kwargs)
-                            if inspect.isawaitable(result):
-                                result = await result
-                            if _is_template_response(result):
-                                # As BaseHandler._get_response_async does.
-                                from asgiref.sync import sync_to_async
-
-                                await sync_to_async(result.render, thread_sensitive=True)()
-                            if getattr(result, "streaming", False):
-                                # As ASGIHandler.send_response does: the body is iterated
-                                # on the loop (sync iterators go to a thread, with a warning).
-                                async for _ in aiter(result):
-                                    pass
-                            return result
-
-                        try:
-                            loop.run_until_complete(drive())
-                        finally:
-                            with contextlib.suppress(Exception):
-                                loop.run_until_complete(loop.shutdown_asyncgens())
-                            loop.close()
-                    else:
-                        result = obj(*args, **kwargs)
-                        if _is_template_response(result):
-                            result.render()
-                        if getattr(result, "streaming", False):
-                            for _ in result:
-                                pass
-                        result = None
+                if asynchronous:
+                    # A fresh loop, closed as asyncio.run closes it: leftover tasks are
+                    # cancelled, async generators and the default executor shut down.
+                    with asyncio.Runner() as runner:
+                        run.loop = runner.get_loop()
+                        with contextlib.ExitStack() as stack:
+                            for symptom in SYMPTOMS.values():
+                                stack.enter_context(symptom.watch(run))
+                            runner.run(drive())
+                else:
+                    with contextlib.ExitStack() as stack:
+                        for symptom in SYMPTOMS.values():
+                            stack.enter_context(symptom.watch(run))
+                        call()
             except Exception as raised:  # noqa: BLE001 - any exception is an observation
                 exc = raised
             if exc is not None:
@@ -592,7 +595,7 @@ def run_case(case: Case) -> Outcome:
             exc = None
             if outcome.error is not None:
                 outcome.error.exception = None
-            request = args = kwargs = run.loop = loop = None  # noqa: F841
+            request = args = kwargs = run.loop = None  # noqa: F841
             # A recorded warning keeps its ``source`` (the coroutine) alive, and that
             # coroutine may hold others (``wait_for(notify())``): record, drop, collect
             # again until nothing new warns.
