@@ -55,11 +55,13 @@ DECORATOR_ASYNC_SINCE: dict[str, tuple[int, int]] = {
 #: touch the returned value as a response (or answer with a response of their
 #: own, which the async view then tries to await). Checked one by one against
 #: the installed Django in tests/test_runtime_views.py. Decorators that only pass
-#: the result through (``csrf_exempt``, ``sensitive_post_parameters``,
-#: ``no_append_slash``, ``login_not_required``) are not here.
+#: the result through (``csrf_exempt``, ``requires_csrf_token``,
+#: ``sensitive_post_parameters``, ``no_append_slash``, ``login_not_required``) are
+#: not here, nor ``csrf_protect``, which only answers by itself when the CSRF check
+#: fails and ``CsrfViewMiddleware`` did not already reject the request.
 BREAKS_SYNC_DISPATCH = frozenset({
     _VD + "cache.cache_page", _VD + "cache.cache_control", _VD + "cache.never_cache",
-    _VD + "csrf.csrf_protect", _VD + "csrf.ensure_csrf_cookie", _VD + "csrf.requires_csrf_token",
+    _VD + "csrf.ensure_csrf_cookie",
     _VD + "gzip.gzip_page", _VD + "http.conditional_page", _VD + "http.condition", _VD + "http.etag",
     _VD + "http.last_modified", _VD + "http.require_http_methods", _VD + "http.require_GET",
     _VD + "http.require_POST", _VD + "http.require_safe", _VD + "vary.vary_on_cookie",
@@ -501,12 +503,15 @@ class AuthMixinOnAsyncView(_ViewRule):
     mixin or the async handlers.
 
     ## Why is this bad?
-    The mixins' `dispatch` is sync and reads `request.user` before calling the
-    handler. In an async view it runs on the event loop: for a logged-in user the
-    session and user lookup raise `SynchronousOnlyOperation`; for an anonymous
-    user the mixin returns a redirect that the view then awaits (`TypeError:
-    object HttpResponseRedirect can't be used in 'await' expression`). The
-    mixins are sync-only in every Django release so far.
+    The mixins' `dispatch` is sync and checks the user before calling the
+    handler. In an async view it runs on the event loop: reading `request.user`
+    there (`LoginRequiredMixin`, `has_permission()`, a `test_func` that looks at
+    the user) loads the session and the user, which raises
+    `SynchronousOnlyOperation` for a logged-in user; a failed check returns a
+    redirect or raises `PermissionDenied` from sync code, and a redirect is then
+    awaited by the async view (`TypeError: object HttpResponseRedirect can't be
+    used in 'await' expression`). The mixins are sync-only in every Django
+    release so far.
 
     ## Example
     ```python
@@ -557,9 +562,9 @@ class AuthMixinOnAsyncView(_ViewRule):
                             f"`@method_decorator({decorator})`",
                             "drop the mixin and check `(await request.auser())` in the handlers")
         checker.report(self, node.name,
-                       f"`{mixin}` on async view `{node.name.value}`: its sync `dispatch` reads `request.user` on the "
-                       f"event loop (SynchronousOnlyOperation for a logged-in user, TypeError awaiting its redirect "
-                       f"for an anonymous one); {cure}", help=cure)
+                       f"`{mixin}` on async view `{node.name.value}`: its sync `dispatch` checks the user on the event "
+                       f"loop (reading `request.user` raises SynchronousOnlyOperation for a logged-in user) and answers "
+                       f"a failed check with a response the async view then awaits (TypeError); {cure}", help=cure)
 
 
 @register
