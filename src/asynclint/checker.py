@@ -379,7 +379,7 @@ class Checker(cst.CSTVisitor):
         method = func.attr.value
         base = self.type_of(func.value)
         if base is not None:
-            if base.kind in ("self", INSTANCE, MODEL_CLASS) and base.model:
+            if base.kind in ("self", "object", INSTANCE, MODEL_CLASS) and base.model:
                 return self.index.find_method(base.model, method)
             if is_queryset_like(base):
                 return self.custom_queryset_method(base, method)
@@ -515,6 +515,8 @@ class Checker(cst.CSTVisitor):
             return None
         if self.index.is_modelform(fqn):
             return T(MODELFORM, model=fqn)
+        if self.index.class_(fqn) is not None:
+            return T("object", model=fqn)  # an instance of a project class: its methods are known
         return None
 
     def _shortcut_instance(self, node: cst.Call) -> T | None:

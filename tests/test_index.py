@@ -1,0 +1,69 @@
+"""The project index: name resolution across modules, models, and plain data."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+from asynclint.index import ProjectIndex
+from fixture_format import FIXTURES
+
+ROOTS = [FIXTURES / "demo_project", FIXTURES / "rules"]
+
+
+def make_index() -> ProjectIndex:
+    return ProjectIndex(ROOTS)
+
+
+def test_resolves_relative_imports_and_reexports() -> None:
+    index = make_index()
+    # `from .models import Book` inside shop.views
+    assert index.resolve("shop.views", "Book") == "shop.models.Book"
+    # `from loyalty import notify_badge as badge`: re-exported under another name in __init__
+    assert index.resolve("DJA201_crossmodule", "badge") == "loyalty.notify.send_badge"
+    assert index.function("loyalty.notify.send_badge").is_async
+
+
+def test_unknown_names_are_none() -> None:
+    index = make_index()
+    assert index.resolve("shop.views", "does_not_exist") is None
+    assert index.resolve("no.such.module", "x") is None
+
+
+def test_models_fields_managers_across_apps() -> None:
+    index = make_index()
+    assert index.is_model("shop.models.Book")
+    assert not index.is_model("billing.querysets.RewardQuerySet")
+    fields = index.model_fields("shop.models.Book")
+    assert fields["author"].kind == "fk" and fields["author"].target == "shop.models.Author"
+    assert fields["tags"].kind == "m2m"
+    assert index.model_fields("shop.models.Author")["publisher"].null
+    # Reward.objects = RewardQuerySet.as_manager(), the QuerySet defined in another app
+    manager = index.model_manager("loyalty.models.Reward", "objects")
+    assert index.queryset_class_of_manager(manager) == "billing.querysets.RewardQuerySet"
+    assert index.reverse_relations("shop.models.Author")["books"] == "fk:shop.models.Book"
+
+
+def test_star_imports(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("from .impl import *\n")
+    (tmp_path / "pkg" / "impl.py").write_text("async def fetch():\n    pass\n")
+    (tmp_path / "use.py").write_text("from pkg import fetch\n")
+    index = ProjectIndex([tmp_path])
+    assert index.resolve("use", "fetch") == "pkg.impl.fetch"
+
+
+def test_import_cycles_terminate(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("from b import thing\n")
+    (tmp_path / "b.py").write_text("from a import thing\n")
+    index = ProjectIndex([tmp_path])
+    assert index.resolve("a", "thing") in (None, "a.thing", "b.thing")
+
+
+def test_index_is_plain_picklable_data() -> None:
+    index = make_index()
+    index.scan_models()
+    index.reverse_relations("shop.models.Book")
+    copy = pickle.loads(pickle.dumps(index))
+    assert copy.resolve("shop.views", "Book") == "shop.models.Book"
+    assert copy.model_fields("shop.models.Book").keys() == index.model_fields("shop.models.Book").keys()
