@@ -325,3 +325,33 @@ def test_bad_input_neither_crashes_nor_reports(tmp_path: Path) -> None:
     # "" and "." cannot be imported; the cyclic classes, the unparsable module, the
     # dynamic module and the f-string are unknown.
     assert findings(project, tmp_path, "settings.py") == [(7, "DJA504"), (8, "DJA504")]
+
+
+def test_outside_the_projects_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """asynclint installed on its own (pipx): no package, not even Django, can be located."""
+    from asynclint.middleware_resolve import MiddlewareModel
+
+    monkeypatch.setattr(MiddlewareModel, "_spec", staticmethod(lambda top: None))
+    project = make_project(tmp_path, {
+        "app/__init__.py": "",
+        "app/mw.py": APP_MW,
+        "settings.py": """
+            ASGI_APPLICATION = "asgi.application"
+            MIDDLEWARE = [
+                "django.middleware.security.SecurityMiddleware",
+                "app.mw.Mixin",
+                "app.mw.Sync",
+                "some_package.middleware.Thing",
+                "django.middleware.common.CommonMiddlewar",
+            ]
+        """,
+    })
+    model = model_for(project)
+    assert not model.django_installed
+    assert model.capability("some_package.middleware.Thing") is UNKNOWN  # not "not installed"
+    mixin = model.capability("app.mw.Mixin")
+    assert isinstance(mixin, Capability) and mixin.async_capable
+    # Sync is still known from the project's source; Django's own middleware is known to be async-capable.
+    assert findings(project, tmp_path, "settings.py") == [(5, "DJA501")]
+    sync = next(d for d in lint_path(tmp_path / "settings.py", project) if d.code == "DJA501")
+    assert "2 async-capable middleware above it" in sync.message

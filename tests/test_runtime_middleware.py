@@ -15,8 +15,9 @@ For each of them asynclint runs (DJA5 selected), the module is imported, and its
   reported entries nothing is adapted at all (nothing sync-only was missed).
   Settings asynclint does not consider ASGI are loaded by ``WSGIHandler``: no
   adaptation, a request is served.
-* DJA504: every reported entry makes the handler fail with ``ImportError`` on its
-  own; every unreported entry loads.
+* DJA504 / DJA505: every reported entry makes the handler fail on its own
+  (``ImportError``; ``RuntimeError`` "must have at least one of
+  sync_capable/async_capable set to True"); every unreported entry loads.
 * DJA502 / DJA503: every middleware class of ``DJA502.py`` / ``DJA503.py`` serves a
   request through ``ASGIHandler`` (fake ASGI ``receive`` / ``send``); classes with
   a finding fail with the documented error, the others answer 200.
@@ -191,7 +192,7 @@ def test_reported_sync_only_entries_are_the_adapted_ones(path: Path, django_read
     project, _ = _lint(path)
     modname = project.module_name(path)
     reported = _reported_entries(path, "DJA501")
-    broken = _reported_entries(path, "DJA504")
+    broken = _reported_entries(path, "DJA504") | _reported_entries(path, "DJA505")
     module = rs.import_fixture(path)
     middleware = [m for m in module.MIDDLEWARE if m not in broken]
 
@@ -221,16 +222,22 @@ def test_reported_sync_only_entries_are_the_adapted_ones(path: Path, django_read
 
 
 @pytest.mark.parametrize("path", SETTINGS_FIXTURES, ids=lambda p: p.name)
-def test_unresolvable_entries_fail_to_load(path: Path, django_ready: None) -> None:
+def test_entries_that_stop_the_site_from_starting(path: Path, django_ready: None) -> None:
+    """DJA504: ImportError; DJA505: RuntimeError "must have at least one of ..."; others load."""
     broken = _reported_entries(path, "DJA504")
+    no_mode = _reported_entries(path, "DJA505")
     module = rs.import_fixture(path)
     for entry in module.MIDDLEWARE:
         result = load([entry])
-        failed = result.raised is not None and issubclass(result.raised, ImportError)
+        import_error = result.raised is not None and issubclass(result.raised, ImportError)
+        mode_error = [m for t, m in result.errors if issubclass(t, RuntimeError)
+                      and "must have at least one of sync_capable/async_capable set to True" in m]
         if entry in broken:
-            assert failed, f"{entry}: expected ImportError, got {result.errors}"
+            assert import_error, f"{entry}: expected ImportError, got {result.errors}"
+        elif entry in no_mode:
+            assert mode_error, f"{entry}: expected RuntimeError, got {result.errors}"
         else:
-            assert not failed, f"{entry} is not reported but {result.errors}"
+            assert result.raised is None, f"{entry} is not reported but {result.errors}"
 
 
 # ---------------------------------------------------------------------- DJA502 / DJA503

@@ -108,7 +108,7 @@ class Opaque:
 
 @dataclass(frozen=True)
 class Capability:
-    target: Target
+    target: Target | None  # None: known without reading source (Django not installed here)
     sync_capable: bool
     async_capable: bool
     #: why the middleware is (not) async-capable, for messages
@@ -135,7 +135,7 @@ class Entry:
 @dataclass
 class EntryFinding:
     entry: Entry
-    kind: str  # "sync-only" | "unresolvable"
+    kind: str  # "sync-only" | "unresolvable" | "no-mode"
     capability: Capability | None = None
     reason: str = ""
     settings: str = ""  # the settings module whose MIDDLEWARE holds the entry
@@ -514,7 +514,12 @@ class MiddlewareModel:
         self._caps[dotted] = UNKNOWN
         found = self.resolve_path(dotted)
         result: Capability | Missing | _Unknown
-        if not isinstance(found, Target):
+        if found is UNKNOWN and not self.django_installed and dotted.startswith("django.") \
+                and dotted.rpartition(".")[2].endswith("Middleware"):
+            # Not the project's environment: every middleware bundled with Django is
+            # async-capable (a MiddlewareMixin, or explicit flags) since Django 3.1.
+            result = Capability(None, True, True, "Django's bundled middleware is async-capable")
+        elif not isinstance(found, Target):
             result = found
         else:
             result = self._capability(found)
@@ -530,6 +535,10 @@ class MiddlewareModel:
                 if isinstance(cls, Opaque):
                     if cls.name in ("builtins.object",):
                         continue
+                    if cls.name in MIDDLEWARE_MIXINS:  # Django not readable here; its definition is fixed
+                        values[flag] = True
+                        why[flag] = f"inherits `{flag} = True` from `MiddlewareMixin`"
+                        break
                     return UNKNOWN
                 own, unknown = self.own_flags(cls)
                 if flag in own:
@@ -542,7 +551,10 @@ class MiddlewareModel:
             else:
                 values[flag] = DEFAULT_FLAGS[flag]
                 why[flag] = ""
-        if why["async_capable"]:
+        if not values["sync_capable"] and not values["async_capable"]:
+            reason = f"it {why['sync_capable']} and " + (
+                f"{why['async_capable']}" if why["async_capable"] else "never sets `async_capable = True`")
+        elif why["async_capable"]:
             reason = f"it {why['async_capable']}"
         elif target.kind == "class":
             reason = "it is a plain class: no `async_capable = True`, not a `MiddlewareMixin` subclass"
@@ -684,6 +696,8 @@ class MiddlewareModel:
                 if isinstance(cap, Missing):
                     add(EntryFinding(item, "unresolvable", reason=cap.reason, settings=settings,
                                      position=position, total=len(items)))
+                elif isinstance(cap, Capability) and not cap.sync_capable and not cap.async_capable:
+                    add(EntryFinding(item, "no-mode", cap, settings=settings, position=position, total=len(items)))
                 elif asgi and isinstance(cap, Capability) and cap.sync_only:
                     above, unknown = _forced_above(items, caps, position)
                     add(EntryFinding(item, "sync-only", cap, settings=settings, above=above,

@@ -427,3 +427,59 @@ class UnresolvableMiddleware(Rule):
                        f"ImportError when Django builds the handler, so the site does not start; fix the path "
                        f"or install the package")
             checker.report(self, node, message, help="fix the dotted path or install the package", what=path)
+
+
+@register
+class MiddlewareWithoutMode(Rule):
+    """
+    A `MIDDLEWARE` entry that is neither sync- nor async-capable.
+
+    ## What it does
+    Resolves every entry of `MIDDLEWARE` (from source, following base classes
+    and decorators) and reports the ones whose `sync_capable` and
+    `async_capable` both end up False, for example `sync_capable = False` on a
+    class that never set `async_capable = True`.
+
+    ## Why is this bad?
+    `BaseHandler.load_middleware` refuses such a middleware when it builds the
+    handler: `RuntimeError: Middleware <path> must have at least one of
+    sync_capable/async_capable set to True.` The site does not start, under
+    WSGI or ASGI.
+
+    ## Example
+    ```python
+    class AsyncOnly:
+        sync_capable = False
+
+        async def __call__(self, request):
+            ...
+    ```
+
+    Use instead:
+    ```python
+    class AsyncOnly:
+        sync_capable = False
+        async_capable = True
+        ...
+    ```
+
+    ## Django version
+    The flags exist since Django 3.1.
+    """
+
+    code = "DJA505"
+    name = "middleware-without-sync-or-async-mode"
+    effect = ""
+    loop_only = False
+    cure_since = ASYNC_MIDDLEWARE
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        checker = self.checker
+        for finding in _entry_findings(checker, node, "no-mode"):
+            path = finding.entry.path
+            cure = checker.cure(ASYNC_MIDDLEWARE, "set `async_capable = True` (with an async `__call__`) or "
+                                "`sync_capable = True`", "set `sync_capable = True`")
+            message = (f"middleware `{path}` is neither sync- nor async-capable ({finding.capability.why}): "
+                       f"`load_middleware` raises RuntimeError when Django builds the handler, so the site does "
+                       f"not start; {cure}")
+            checker.report(self, node, message, help=cure, what=path)
