@@ -33,7 +33,7 @@ def run(*args: str, cwd: Path | str = ROOT, module: bool = True) -> subprocess.C
     """Run asynclint in a fresh interpreter; no run may ever print a traceback."""
     command = [sys.executable, "-m", "asynclint", *args] if module else [str(Path(sys.executable).parent / "asynclint"), *args]
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120, env=env)
+    proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True, errors="replace", timeout=120, env=env)
     assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
     return proc
 

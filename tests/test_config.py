@@ -205,6 +205,20 @@ def test_per_file_ignores(tmp_path: Path) -> None:
     assert {(p, c) for p, _, c in got} == {("tests/test_views.py", "DJA106")}
 
 
+def test_per_file_ignores_are_relative_to_the_project_root(tmp_path: Path) -> None:
+    """Patterns match paths relative to the folder of pyproject.toml, wherever asynclint runs from."""
+    site = tmp_path / "site"
+    make_shop(site)
+    write(site, {"app/views.py": BAD, "other/views.py": BAD})
+    config(site, '[tool.asynclint.per-file-ignores]\n"app/*.py" = ["DJA101"]\n')
+    for cwd, arg, shown in ((site, ".", "other/views.py"), (tmp_path, "site", "site/other/views.py"),
+                            (site / "app", "..", "../other/views.py")):
+        got = findings(cwd, arg)
+        assert {(p, c) for p, _, c in got} == {(shown, "DJA101")} or {
+            (str(Path(p).resolve()) if not Path(p).is_absolute() else p, c) for p, _, c in got} == {
+            (str(site / "other" / "views.py"), "DJA101")}, (cwd, got)
+
+
 def test_noqa_like_flake8(tmp_path: Path) -> None:
     make_shop(tmp_path)
     write(tmp_path, {"v.py": textwrap.dedent("""\

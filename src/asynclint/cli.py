@@ -75,10 +75,9 @@ def check(paths, select, ignore, extend_select, output_format, exit_zero, statis
 
     files = discover(paths, settings)
     project = Project(settings)
-    root = Path(settings.root)
+    root = Path.cwd()  # diagnostics carry paths relative to the working folder
     diagnostics = sorted((_shown_from_cwd(d, root) for d in lint_files(files, project)),
                          key=lambda d: d.sort_key())
-    root = Path.cwd()
     if statistics:
         names = {code: rule.name for code, rule in all_rules().items()}
         click.echo(output.statistics(diagnostics, names), nl=False)

@@ -197,7 +197,8 @@ def lint_path(path: Path, project: Project) -> list[Diagnostic]:
     try:
         text, _ = decode_source(data)
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
+        before = data[:exc.start]  # lines end in \n, \r\n or \r, as Python reads them
+        line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
         return [_syntax_error(shown, line, 1, f"cannot decode: {exc}")]
     except (SyntaxError, LookupError) as exc:
         return [_syntax_error(shown, getattr(exc, "lineno", None) or 1, 1, f"cannot decode: {exc}")]
@@ -256,6 +257,11 @@ def per_file_ignored(shown: str, settings: Settings) -> set[str]:
         return set()
     import pathspec
 
+    # patterns are relative to the project root; `shown` is relative to the working folder
+    try:
+        shown = Path(shown).resolve().relative_to(Path(settings.root).resolve()).as_posix()
+    except (ValueError, OSError):
+        pass
     codes: set[str] = set()
     for pattern, ignored in settings.per_file_ignores:
         spec = pathspec.GitIgnoreSpec.from_lines([pattern])
