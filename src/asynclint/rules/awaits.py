@@ -121,12 +121,23 @@ SYNC_FUNCTION_TWINS = {
 }
 
 
+class _LazyText:
+    """The source of a call, read only when a finding needs it (code_of is not cheap)."""
+
+    def __init__(self, checker, node: cst.CSTNode) -> None:
+        self.checker = checker
+        self.node = node
+
+    def __str__(self) -> str:
+        return self.checker.code_of(self.node, 50)
+
+
 @dataclass(frozen=True)
 class Coroutine:
     """A call that makes a coroutine."""
 
     call: cst.Call
-    text: str  # `obj.asave()`
+    text: "_LazyText | str"  # `obj.asave()`
     since: tuple[int, int] | None = None  # Django version of the a-method, when known
     sync_twin: str = ""  # what to call instead in sync code
 
@@ -151,7 +162,6 @@ class _Analysis:
     def __init__(self, checker) -> None:
         self.checker = checker
         self._scans: dict[int, dict[str, list[tuple[cst.Name, tuple[cst.CSTNode, ...]]]]] = {}
-        self._local_async: dict[int, dict[str, bool]] = {}
         self._verdicts: dict[int, tuple[Coroutine, Use] | None] = {}
 
     def verdict(self, call: cst.Call, frame, ancestors: Sequence[cst.CSTNode]
@@ -181,7 +191,7 @@ class _Analysis:
     def creates(self, call: cst.Call) -> Coroutine | None:
         checker = self.checker
         func = call.func
-        text = checker.code_of(call, 50)
+        text = _LazyText(checker, call)
         if isinstance(func, cst.Name):
             local = self._local_function(func.value)
             if local is not None:
@@ -221,7 +231,7 @@ class _Analysis:
             twin = f"{checker.code_of(func.value, 40)}.{twin}({'...' if call.args else ''})"
         return Coroutine(call, text, since, twin)
 
-    def _from_fqn(self, call: cst.Call, fqn: str | None, text: str) -> Coroutine | None:
+    def _from_fqn(self, call: cst.Call, fqn: str | None, text: _LazyText) -> Coroutine | None:
         if fqn is None:
             return None
         if fqn in K.KNOWN_COROUTINE_FUNCTIONS:
@@ -294,31 +304,32 @@ class _Analysis:
         return bool(decorators & ASYNC_MAKING_DECORATORS)
 
     def _local_function(self, name: str) -> bool | None:
-        """For a nested ``def`` of an enclosing function: does calling it make a coroutine?"""
+        """For a nested ``def`` of an enclosing function (seen so far): does calling it
+        make a coroutine? None when ``name`` is not one."""
         for frame in reversed(self.checker.frames[1:]):
-            if frame.kind == "class":
-                continue
             if frame.kind != "function":
                 continue
-            table = self._nested_defs(frame.node)
+            table = frame.state.get("DJA2-defs", {})
             if name in table:
                 return table[name]
             if name in frame.env or name in frame.params:
                 return None
         return None
 
-    def _nested_defs(self, node: cst.FunctionDef) -> dict[str, bool]:
-        key = id(node)
-        if key not in self._local_async:
-            table: dict[str, bool] = {}
-            counts: dict[str, int] = {}
-            for inner in _nested_functions(node):
-                name = inner.name.value
-                counts[name] = counts.get(name, 0) + 1
-                table[name] = self._def_makes_coroutine(inner)
-            # A name defined twice may be either: unknown.
-            self._local_async[key] = {n: v for n, v in table.items() if counts[n] == 1}
-        return self._local_async[key]
+    def saw_function(self, node: cst.FunctionDef) -> None:
+        """Called for every ``def`` (after its frame is pushed): note nested ones in the
+        enclosing function's frame."""
+        frames = self.checker.frames
+        if len(frames) < 2 or frames[-1].node is not node or frames[-2].kind != "function":
+            return
+        seen = frames[-2].state.setdefault("DJA2-seen", set())
+        if id(node) in seen:
+            return  # the three rules all call this
+        seen.add(id(node))
+        table = frames[-2].state.setdefault("DJA2-defs", {})
+        name = node.name.value
+        # Defined twice: either may be the one called; unknown, so not a finding.
+        table[name] = False if name in table else self._def_makes_coroutine(node)
 
     # -- what happens to it? -----------------------------------------------------------
 
@@ -539,27 +550,6 @@ def _strip_call(node: cst.BaseExpression) -> cst.BaseExpression:
     return node.func if isinstance(node, cst.Call) else node
 
 
-def _nested_functions(node: cst.FunctionDef) -> list[cst.FunctionDef]:
-    """The ``def``s directly in ``node``'s scope (in its blocks, not in nested defs or classes)."""
-    found: list[cst.FunctionDef] = []
-
-    class Scan(cst.CSTVisitor):
-        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
-            if inner is node:
-                return True
-            found.append(inner)
-            return False
-
-        def visit_ClassDef(self, inner: cst.ClassDef) -> bool:
-            return False
-
-        def visit_Lambda(self, inner: cst.Lambda) -> bool:
-            return False
-
-    node.visit(Scan())
-    return found
-
-
 def _yields(node: cst.FunctionDef) -> bool:
     found = False
 
@@ -667,6 +657,9 @@ class _CoroutineRule(Rule):
         if found is not None:
             self.found(found[0], found[1], frame)
 
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.analysis.saw_function(node)
+
     def found(self, made: Coroutine, use: Use, frame) -> None:
         raise NotImplementedError
 
@@ -740,7 +733,7 @@ class CoroutineNeverAwaited(_CoroutineRule):
             where = "dropped"
         self.checker.report(self, made.call,
                             f"`{made.text}` makes a coroutine that is {where}: {NEVER_RUNS}; {cure}",
-                            help=cure, what=made.text)
+                            help=cure, what=str(made.text))
 
 
 @register
@@ -803,7 +796,7 @@ class CoroutineUsedAsValue(_CoroutineRule):
         else:
             return
         self.checker.report(self, made.call, f"{message}: {NEVER_RUNS}; {cure}", help=cure,
-                            what=made.text)
+                            what=str(made.text))
 
 
 @register
@@ -873,7 +866,7 @@ class CoroutineInSyncFunction(_CoroutineRule):
             what = "and nothing awaits it"
         checker.report(self, made.call,
                        f"`{made.text}` makes a coroutine {where} {what}: {NEVER_RUNS}; {cure}",
-                       help=cure, what=made.text)
+                       help=cure, what=str(made.text))
 
 
 __all__ = ["CoroutineNeverAwaited", "CoroutineUsedAsValue", "CoroutineInSyncFunction"]
