@@ -664,9 +664,12 @@ class _CoroutineRule(Rule):
         raise NotImplementedError
 
     def await_cure(self, made: Coroutine) -> str:
+        sync_callable = made.sync_twin.partition("(")[0]
+        bridge = (f"`await sync_to_async({sync_callable})(...)`" if sync_callable and "." in sync_callable
+                  else "`await sync_to_async(...)` over the sync method")
         return self.checker.cure(made.since, f"await it: `await {made.text}`",
-                                 f"this a-method needs Django {K.version_str(made.since)}+; "
-                                 f"on older Django use `await sync_to_async(...)` over the sync method")
+                                 f"`{made.text}` needs Django {K.version_str(made.since)}+; "
+                                 f"before that use {bridge}")
 
 
 @register
@@ -848,7 +851,12 @@ class CoroutineInSyncFunction(_CoroutineRule):
 
     def found(self, made: Coroutine, use: Use, frame) -> None:
         checker = self.checker
-        if made.sync_twin:
+        if checker.in_loop:
+            # A sync helper the coroutine calls directly: it runs on the loop, where
+            # neither the sync twin (SynchronousOnlyOperation) nor async_to_sync works.
+            cure = ("make this function `async def` and await the call, or schedule it: "
+                    f"`asyncio.ensure_future({made.text})`")
+        elif made.sync_twin:
             cure = f"call the sync API instead: `{made.sync_twin}`"
         else:
             cure = "make the caller `async def` and await it, or run it with `async_to_sync(f)(...)`"
