@@ -484,9 +484,12 @@ class _Analysis:
         if name in _declared_global(scope) or name in _param_names(scope):
             return OK
         entries = self._scan(scope).get(name, ())
-        if not any(_role(load, ancestors) == "bind" and not _in_nested_scope(ancestors, scope)
-                   for load, ancestors in entries):
+        bindings = [ancestors for load, ancestors in entries
+                    if _role(load, ancestors) == "bind" and not _in_nested_scope(ancestors, scope)]
+        if not bindings:
             return OK  # a global or an enclosing function's name: used elsewhere
+        if container and not all(self._binds_fresh_container(ancestors, created) for ancestors in bindings):
+            return OK  # `xs = self.pending` then `xs.append(coro)`: the list lives on elsewhere
         first_bad = ""
         for load, ancestors in entries:
             if _inside(created, ancestors) or _role(load, ancestors) is not None:
@@ -505,6 +508,33 @@ class _Analysis:
         if first_bad:
             return Use("bad", first_bad, container=container)
         return Use("unused", name=name, container=container)
+
+    def _binds_fresh_container(self, ancestors: Sequence[cst.CSTNode], created: cst.CSTNode) -> bool:
+        """Does this binding give the name a new container of its own (``[]``, ``{}``,
+        ``set()``, a comprehension, the display holding ``created``)?"""
+        statement = next((a for a in reversed(ancestors) if isinstance(a, (cst.Assign, cst.AnnAssign))), None)
+        if statement is None or statement.value is None:
+            return False
+        value = statement.value
+        if self._contains(value, created):
+            return True
+        if isinstance(value, (cst.List, cst.Dict, cst.Set, cst.Tuple, cst.ListComp, cst.SetComp,
+                              cst.DictComp)):
+            return True
+        if isinstance(value, cst.Call) and not value.args:
+            fqn = self.checker.qualified(value.func)
+            if isinstance(value.func, cst.Name) and value.func.value in ("list", "dict", "set") \
+                    and fqn is None and not self.checker.lookup_local(value.func.value):
+                return True
+            return fqn in ("collections.deque", "collections.defaultdict", "collections.OrderedDict")
+        return False
+
+    def _contains(self, outer: cst.CSTNode, inner: cst.CSTNode) -> bool:
+        if outer is inner:
+            return True
+        a, b = self.checker.position(outer), self.checker.position(inner)
+        return (a.start.line, a.start.column) <= (b.start.line, b.start.column) \
+            and (b.end.line, b.end.column) <= (a.end.line, a.end.column)
 
     def _scan(self, scope: cst.FunctionDef) -> dict[str, list[tuple[cst.Name, tuple[cst.CSTNode, ...]]]]:
         key = id(scope)
