@@ -740,12 +740,32 @@ class CoroutineNeverAwaited(_CoroutineRule):
     ```
 
     ## Known problems
-    Django method names that other libraries also use for sync APIs (`aget`,
-    `aset`, `aupdate`, `aclose`, `adelete`, `aadd`, `aclear`, `asend`, ...)
-    are only reported when the receiver is known to be Django (a manager,
-    queryset, model instance, request, session, user, `django.*` import such as
-    `cache`, or a module-level `Signal()`); on a receiver of unknown type they
-    are not. The same goes for calls the project index cannot resolve.
+    Whether `x.m()` makes a coroutine depends on what `x` is, and an "a" prefix
+    proves nothing (`all`, `annotate`, `aggregate`, `alias` are sync QuerySet
+    methods; `aiterator()` is an async generator, used with `async for`). So:
+
+    - a receiver whose type is known (a manager, queryset, related manager,
+      model instance, request, session, user) makes a coroutine for Django's
+      coroutine methods, unless the project overrides the method with a plain
+      `def` (then it is the project's method that counts);
+    - a receiver imported from `django.*` (`cache`, `caches["default"]`,
+      a signal) or a module-level `Signal()` counts too; a receiver imported
+      from any other library never does: zkpython's module functions
+      `zookeeper.aget()`, `aset()`, `acreate()`, `adelete()`, `aexists()` are
+      plain sync calls;
+    - on a receiver of unknown type (a parameter, an attribute, a call result)
+      only the names no common library uses for a sync API count (`acount`,
+      `afirst`, `asave`, `aget_or_create`, `arefresh_from_db`, `aexists`,
+      `acreate`, ...). The generic names (`aget`, `aset`, `aupdate`, `aclose`,
+      `adelete`, `aadd`, `aclear`, `aremove`, `apop`, `akeys`, `avalues`,
+      `aitems`, `asend`, `aload`, `acall`, ...) do not: they are sync methods
+      in other code (sync `aclose()` shims on httpx-style clients, `aupdate()`
+      and `aset()` helpers in GUI and D-Bus code), and `asend()`/`aclose()` of
+      an async generator return awaitables that are not coroutines. A dropped
+      `client.aclose()` on an unknown `client` is therefore not reported.
+
+    Calls the project index cannot resolve, and `async def`s behind a
+    decorator it does not know, are not reported either.
 
     ## Django version
     Any. The a-methods appeared in Django 4.1 (QuerySet), 4.2 (model instances,
