@@ -105,11 +105,12 @@ def rule(code, show_all):
     rules = all_rules()
     if show_all or code is None:
         family = None
+        width = max((len(cls.name) for cls in rules.values()), default=0)
         for rcode, cls in rules.items():
             if rcode[:4] != family:
                 family = rcode[:4]
                 click.echo(f"\n{family}xx  {FAMILIES.get(family, '')}")
-            click.echo(f"  {rcode}  {cls.name:<44} {cls.summary()}")
+            click.echo(f"  {rcode}  {cls.name:<{width}}  {cls.summary()}")
         return
     cls = rules.get(code.upper())
     if cls is None:
