@@ -300,31 +300,61 @@ class LoopWatch:
             await asyncio.sleep(HEARTBEAT)
 
     def _watch(self):
+        """Sample the loop thread while the heartbeat is late.
+
+        A stack is recorded once it has been seen in two consecutive samples
+        (20 ms apart), so the few microseconds of plain code between two
+        blocking calls are never blamed.  A stall in which no stack was ever
+        stable is still recorded, with its last sample, so it cannot go unseen.
+        """
         episode = None
+        prev = None
+        stable_seen = False
+        recorded = set()
         while not self.stop:
             time.sleep(0.02)
-            if not self.active:
-                episode = None
-                continue
             gap = time.monotonic() - self.last
-            if gap <= STALL_SECONDS:
-                episode = None
+            if not self.active or gap <= STALL_SECONDS:
+                if episode is not None and not stable_seen and prev is not None:
+                    self.recorder.add("stall", prev, f"loop stalled > {int(STALL_SECONDS * 1000)} ms (no stable stack)")
+                episode, prev, stable_seen, recorded = None, None, False, set()
                 continue
+            if episode != self.last:
+                episode, prev, stable_seen, recorded = self.last, None, False, set()
             frame = sys._current_frames().get(self.thread_id)
             frames = self.recorder.frames_from(frame) if frame is not None else []
-            if episode is None or episode != self.last:
-                episode = self.last
-                self.recorder.add("stall", frames, f"loop stalled > {int(STALL_SECONDS * 1000)} ms")
-            else:
-                # same stall: add newly seen lines to the latest record
-                with self.recorder.lock:
-                    last = self.recorder.symptoms[-1]
-                    for fr in frames:
-                        if fr not in last.frames:
-                            last.frames.insert(0, fr)
+            del frame
+            if frames and frames == prev:
+                stable_seen = True
+                key = tuple(frames)
+                if key not in recorded:
+                    recorded.add(key)
+                    self.recorder.add("stall", frames, f"loop stalled > {int(STALL_SECONDS * 1000)} ms")
+            prev = frames
 
 
 # --------------------------------------------------------------------------- the worker
+
+
+def warm_up():
+    for mod in ("httpx", "requests", "urllib.request", "smtplib", "csv", "hashlib"):
+        try:
+            importlib.import_module(mod)
+        except ImportError:
+            pass
+    try:
+        import httpx
+
+        httpx.AsyncClient()
+        httpx.Client()
+    except Exception:  # noqa: BLE001
+        pass
+    try:
+        import requests
+
+        requests.Session().close()
+    except Exception:  # noqa: BLE001
+        pass
 
 
 @dataclass
@@ -444,6 +474,9 @@ def worker(name: str, verbose: bool) -> dict:
                         units.append(Unit(mq, modname, "method", obj=item.name, cls=cls,
                                           skip=skips.get(mq, skips.get(q, ""))))
 
+    # --- warm-up: first-use costs (lazy imports, TLS trust store) are not what the labels are about
+    warm_up()
+
     # --- instrumentation
     import django.utils.asyncio as dj_asyncio
 
@@ -489,7 +522,9 @@ def worker(name: str, verbose: bool) -> dict:
         method = spec.get("method", "GET").lower()
         path = spec.get("path", "/")
         data = spec.get("data")
-        if method == "get":
+        if "body" in spec:
+            req = getattr(rf, method)(path, data=json.dumps(spec["body"]), content_type="application/json")
+        elif method == "get":
             req = rf.get(path, data or {})
         else:
             req = getattr(rf, method)(path, data or {})
@@ -581,7 +616,9 @@ def worker(name: str, verbose: bool) -> dict:
         if iscoroutinefunction(fn):
             asyncio.run(run_async(fn, kwargs))
         else:
-            result = check_result(fn(**kwargs))
+            result = fn(**kwargs)
+            if "request" in kwargs:  # a view: Django's handler rejects a coroutine
+                result = check_result(result)
             if result is not None and hasattr(result, "render") and not getattr(result, "is_rendered", True):
                 result.render()
 
@@ -620,6 +657,7 @@ def worker(name: str, verbose: bool) -> dict:
             return None
 
     skipped = {}
+    cbv_context = {}  # (file, def line) of a CBV method -> the class's context lines
     ran = []
     caught = []
 
@@ -639,6 +677,7 @@ def worker(name: str, verbose: bool) -> dict:
                     c = coro.cr_code
                     if recorder.in_corpus(c.co_filename):
                         frames.append((c.co_filename, c.co_firstlineno))
+                        frames.extend(cbv_context.get((c.co_filename, c.co_firstlineno), []))
                     recorder.add("never-awaited", frames, msg.splitlines()[0])
             wlog.clear()
 
@@ -674,6 +713,8 @@ def worker(name: str, verbose: bool) -> dict:
                     run_callable(fn, kwargs)
                 elif unit.kind == "cbv":
                     recorder.context = class_context(unit.cls)
+                    for fr in recorder.context:
+                        cbv_context[fr] = recorder.context
                     view = unit.cls.as_view(**spec.get("initkwargs", {}))
                     methods = spec.get("methods") or [
                         m for m in ("get", "post") if hasattr(unit.cls, m)
