@@ -72,6 +72,7 @@ SCENARIOS = HERE / "scenarios"
 STALL_SECONDS = 0.2
 SLOW_SERVER_DELAY = 0.35
 HEARTBEAT = 0.01
+BLAME_SECONDS = 0.15  # how long one line must hold a stalled loop to be blamed for it
 
 # which families a symptom kind can prove
 COMPAT = {
@@ -286,8 +287,9 @@ class _ShimOS:
 class LoopWatch:
     """Heartbeat on the loop + watchdog thread sampling the loop thread when it stalls."""
 
-    def __init__(self, recorder: Recorder):
+    def __init__(self, recorder: Recorder, stall_lines=frozenset()):
         self.recorder = recorder
+        self.stall_lines = stall_lines
         self.active = False
         self.last = time.monotonic()
         self.thread_id = threading.main_thread().ident
@@ -300,37 +302,49 @@ class LoopWatch:
             await asyncio.sleep(HEARTBEAT)
 
     def _watch(self):
-        """Sample the loop thread while the heartbeat is late.
+        """Sample the loop thread while the heartbeat is late (> STALL_SECONDS).
 
-        A stack is recorded once it has been seen in two consecutive samples
-        (20 ms apart), so the few microseconds of plain code between two
-        blocking calls are never blamed.  A stall in which no stack was ever
-        stable is still recorded, with its last sample, so it cannot go unseen.
+        Each sample is blamed on its innermost corpus line that carries a
+        DJA3/DJA4 label, else on its innermost corpus line.  A line is recorded
+        once it has been blamed for BLAME_SECONDS in a row, so the short plain
+        code that runs between a blocking call and the next await is never
+        blamed for the whole stall.  A stall in which no line held that long is
+        still recorded with its last sample, so it cannot go unseen.
         """
         episode = None
-        prev = None
-        stable_seen = False
+        run_target = run_start = last_frames = None
+        recorded_any = False
         recorded = set()
         while not self.stop:
             time.sleep(0.02)
-            gap = time.monotonic() - self.last
-            if not self.active or gap <= STALL_SECONDS:
-                if episode is not None and not stable_seen and prev is not None:
-                    self.recorder.add("stall", prev, f"loop stalled > {int(STALL_SECONDS * 1000)} ms (no stable stack)")
-                episode, prev, stable_seen, recorded = None, None, False, set()
+            if not self.active:
+                episode = run_target = last_frames = None
                 continue
-            if episode != self.last:
-                episode, prev, stable_seen, recorded = self.last, None, False, set()
             frame = sys._current_frames().get(self.thread_id)
             frames = self.recorder.frames_from(frame) if frame is not None else []
             del frame
-            if frames and frames == prev:
-                stable_seen = True
-                key = tuple(frames)
-                if key not in recorded:
-                    recorded.add(key)
-                    self.recorder.add("stall", frames, f"loop stalled > {int(STALL_SECONDS * 1000)} ms")
-            prev = frames
+            now = time.monotonic()
+            target = next((fr for fr in frames if fr in self.stall_lines), frames[0]) if frames else None
+            if target != run_target:
+                run_target, run_start = target, now
+            gap = now - self.last
+            if gap <= STALL_SECONDS:
+                if episode is not None and not recorded_any and last_frames:
+                    self.recorder.add("stall", last_frames,
+                                      f"loop stalled > {int(STALL_SECONDS * 1000)} ms (no single line held it)")
+                episode = last_frames = None
+                recorded_any = False
+                recorded = set()
+                continue
+            if episode != self.last:
+                episode, last_frames, recorded_any, recorded = self.last, None, False, set()
+            if not frames:
+                continue
+            last_frames = frames
+            if now - run_start >= BLAME_SECONDS and target not in recorded:
+                recorded.add(target)
+                recorded_any = True
+                self.recorder.add("stall", frames, f"loop stalled > {int(STALL_SECONDS * 1000)} ms")
 
 
 # --------------------------------------------------------------------------- the worker
@@ -482,7 +496,7 @@ def worker(name: str, verbose: bool) -> dict:
 
     dj_asyncio.os = _ShimOS(_UnsafeEnviron(recorder))
     sys.set_coroutine_origin_tracking_depth(64)
-    watch = LoopWatch(recorder)
+    watch = LoopWatch(recorder, {k for k, fams in label_lines.items() if fams & COMPAT["stall"]})
     logging.getLogger("django.request").setLevel(logging.DEBUG)
 
     class _LogCatcher(logging.Handler):
