@@ -276,7 +276,7 @@ class LargeLoopWithoutAwaitInAsyncFunction(NameTrackingRule):
         kind = "loop" if isinstance(node, (cst.For, cst.While)) else "comprehension"
         if total == INF:
             why = facts.unbounded_reason or f"`{facts.text}` never ends"
-            problem = f"{why} and never awaits: the event loop is blocked for as long as it runs"
+            problem = f"{why}, with no `await` in it: the event loop is blocked for as long as it runs"
             cure = ("await in the loop (e.g. `await asyncio.sleep(...)` while polling) or run it in a thread: "
                     "`await asyncio.to_thread(...)`")
         else:
