@@ -11,6 +11,7 @@ rules treat unknown as "cannot tell": no finding.
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 if TYPE_CHECKING:
@@ -67,24 +68,49 @@ def assignments(tree: ast.Module, name: str) -> list[ast.expr]:
     return found
 
 
+#: the byte strings :func:`candidates` looks for (one read of each project file per run)
+NEEDLES = (b"CACHES", b"CACHE_MIDDLEWARE_ALIAS", b"DATABASES", b"async def")
+
+
+def candidates(project: "Project", needle: bytes) -> list[str]:
+    """Project modules whose source contains ``needle`` (one of :data:`NEEDLES`)."""
+    found = project.__dict__.get("_asynclint_dja67_needles")
+    if found is None:
+        found = {}
+        for modname, path in list(project.index.module_paths.items()):
+            try:
+                data = Path(path).read_bytes()
+            except OSError:
+                continue
+            hits = frozenset(n for n in NEEDLES if n in data)
+            if hits:
+                found[modname] = hits
+        project.__dict__["_asynclint_dja67_needles"] = found
+    return sorted(m for m, hits in found.items() if needle in hits)
+
+
+def module_tree(project: "Project", modname: str) -> ast.Module | None:
+    """The parsed module, through the run's shared module reader."""
+    from asynclint.middleware_resolve import model_for
+
+    try:
+        mod = model_for(project).module(modname)
+    except Exception:  # noqa: BLE001 - an unreadable module is unknown
+        return None
+    return mod.tree if mod is not None else None
+
+
 def setting_values(project: "Project", name: str) -> list[tuple[str, Any]]:
     """(module, literal value) for every module-level assignment of setting ``name`` in the project."""
     cache = project.__dict__.setdefault("_asynclint_setting_values", {})
     if name in cache:
         return cache[name]
-    from asynclint.middleware_resolve import model_for
-
-    model = model_for(project)
     result: list[tuple[str, Any]] = []
-    try:
-        candidates = model._candidates((name.encode(),))
-    except Exception:  # noqa: BLE001 - no settings readable: nothing known
-        candidates = []
-    for modname in candidates:
-        mod = model.module(modname)
-        if mod is None or mod.tree is None:
+    for modname in candidates(project, name.encode()):
+        tree = module_tree(project, modname)
+        if tree is None:
             continue
-        for value in assignments(mod.tree, name):
+        for value in assignments(tree, name):
             result.append((modname, literal(value)))
     cache[name] = result
     return result

@@ -253,6 +253,10 @@ class ThreadInsensitiveOrmOffload(Rule):
     name = "thread-insensitive-orm-offload"
     loop_only = False
 
+    @classmethod
+    def triggers(cls, project):
+        return (b"thread_sensitive",)
+
     def _thread_insensitive(self, call: cst.Call) -> bool:
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value == "thread_sensitive":
@@ -421,6 +425,10 @@ class AtomicDecoratorOnCoroutineFunction(Rule):
     code = "DJA705"
     name = "atomic-decorator-on-coroutine-function"
     loop_only = False
+
+    @classmethod
+    def triggers(cls, project):
+        return (b"atomic",)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if node.asynchronous is None:
@@ -710,19 +718,14 @@ def first_async_view(project) -> str | None:
         return cache[0]
     import ast
 
-    from asynclint.middleware_resolve import model_for
+    from asynclint.rules._project_settings import candidates, module_tree
 
-    model = model_for(project)
     found: str | None = None
-    try:
-        candidates = model._candidates((b"async def",))
-    except Exception:  # noqa: BLE001
-        candidates = []
-    for modname in candidates:
-        mod = model.module(modname)
-        if mod is None or mod.tree is None:
+    for modname in candidates(project, b"async def"):
+        tree = module_tree(project, modname)
+        if tree is None:
             continue
-        for stmt in mod.tree.body:
+        for stmt in tree.body:
             if isinstance(stmt, ast.AsyncFunctionDef):
                 args = stmt.args.posonlyargs + stmt.args.args
                 decorators = {ast.unparse(d.func if isinstance(d, ast.Call) else d) for d in stmt.decorator_list}
@@ -782,6 +785,10 @@ class AtomicRequestsWithAsyncViews(Rule):
     code = "DJA707"
     name = "atomic-requests-with-async-views"
     loop_only = False
+
+    @classmethod
+    def triggers(cls, project):
+        return (b"ATOMIC_REQUESTS",)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         checker = self.checker

@@ -75,6 +75,8 @@ BREAKS_SYNC_DISPATCH = frozenset({
 STREAMING_RESPONSE = frozenset({"django.http.StreamingHttpResponse", "django.http.response.StreamingHttpResponse"})
 FILE_RESPONSE = frozenset({"django.http.FileResponse", "django.http.response.FileResponse"})
 DATABASE_CACHE = "django.core.cache.backends.db.DatabaseCache"
+HANDLER_TRIGGERS = tuple(f"def {m}".encode() for m in ("get", "post", "put", "patch", "delete", "head", "trace")) \
+    + (b"head =",)
 
 
 def _short(fqn: str) -> str:
@@ -250,6 +252,10 @@ class MixedSyncAsyncHandlers(_ViewRule):
     name = "mixed-sync-async-handlers"
     cure_since = (4, 1)
 
+    @classmethod
+    def triggers(cls, project):
+        return HANDLER_TRIGGERS
+
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         fqn = self.module_class(node)
         shape = self.shape(fqn) if fqn else None
@@ -310,6 +316,10 @@ class AsyncDispatchWithSyncHandlers(_ViewRule):
     code = "DJA602"
     name = "async-dispatch-with-sync-handlers"
     cure_since = (4, 1)
+
+    @classmethod
+    def triggers(cls, project):
+        return (b"async def dispatch",)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if node.name.value != "dispatch" or node.asynchronous is None or node.decorators:
@@ -375,6 +385,10 @@ class SyncOptionsInAsyncView(_ViewRule):
     name = "sync-options-in-async-view"
     cure_since = (4, 1)
 
+    @classmethod
+    def triggers(cls, project):
+        return (b"def options", b"def http_method_not_allowed")
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         method = node.name.value
         if method not in ("options", "http_method_not_allowed") or node.asynchronous is not None or node.decorators:
@@ -437,6 +451,10 @@ class MethodDecoratorOnSyncDispatch(_ViewRule):
     code = "DJA604"
     name = "method-decorator-on-sync-dispatch"
     cure_since = (5, 2)
+
+    @classmethod
+    def triggers(cls, project):
+        return (b"method_decorator",)
 
     def _breaking(self, decorator: cst.Decorator) -> tuple[str, cst.Call] | None:
         target, call = _decorator_target(decorator)
@@ -538,6 +556,10 @@ class AuthMixinOnAsyncView(_ViewRule):
     name = "auth-mixin-on-async-view"
     cure_since = (5, 2)
 
+    @classmethod
+    def triggers(cls, project):
+        return HANDLER_TRIGGERS + (b"RequiredMixin", b"PassesTestMixin")
+
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         fqn = self.module_class(node)
         shape = self.shape(fqn) if fqn else None
@@ -613,6 +635,10 @@ class SyncOnlyDecoratorOnAsyncView(_ViewRule):
 
     code = "DJA606"
     name = "sync-only-decorator-on-async-view"
+
+    @classmethod
+    def triggers(cls, project):
+        return (b"async def",)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         target = self.checker.settings.target_django
@@ -900,6 +926,10 @@ class CachePageWithDatabaseCacheOnAsyncView(_ViewRule):
     code = "DJA607"
     name = "cache-page-with-database-cache"
     cure_since = (4, 0)
+
+    @classmethod
+    def triggers(cls, project):
+        return (b"cache_page",)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         checker = self.checker
