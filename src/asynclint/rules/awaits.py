@@ -99,17 +99,7 @@ SINCE_BY_KIND = {MANAGER: (4, 1), QUERYSET: (4, 1), RELATED_MANAGER: (4, 1), INS
                  SESSION: (5, 1), REQUEST: (5, 0), USER: (5, 0), "user_object": (5, 0)}
 RELATED_SINCE = {m: (4, 2) for m in K.RELATED_MANAGER_ASYNC_METHODS}
 
-# The sync twin to call in sync code, by method name (from knowledge's tables).
-SYNC_TWINS: dict[str, str] = {}
-for _sync, (_twin, _since) in K.QUERYSET_SQL_METHODS.items():
-    SYNC_TWINS.setdefault(_twin, _sync)
-for _sync, (_twin, _since) in K.INSTANCE_SQL_METHODS.items():
-    if _twin:
-        SYNC_TWINS.setdefault(_twin, _sync)
-for _sync, (_twin, _since) in K.RELATED_MANAGER_SQL_METHODS.items():
-    SYNC_TWINS.setdefault(_twin, _sync)
-for _sync, _twin in K.SESSION_SYNC_METHODS.items():
-    SYNC_TWINS.setdefault(_twin, _sync)
+# The sync twin to call in sync code, for well-known coroutine functions.
 SYNC_FUNCTION_TWINS = {
     "asyncio.sleep": "time.sleep",
     "django.shortcuts.aget_object_or_404": "get_object_or_404",
@@ -146,8 +136,8 @@ class Coroutine:
 class Use:
     """What the code does with a value."""
 
-    kind: str  # ok, drop, bad, name, store
-    how: str = ""  # for bad: "compared with `>`"
+    kind: str  # ok, drop, bad, unused; name, store (followed further)
+    how: str = ""  # for bad: "it is compared (TypeError, ...)"
     name: str = ""  # for name/store: the local it lands in
     container: bool = False  # the value reached it inside a list/dict/comprehension
 
@@ -224,11 +214,17 @@ class _Analysis:
             return None
         since = RELATED_SINCE.get(method) if kind == RELATED_MANAGER else None
         since = since or SINCE_BY_KIND.get(kind)
-        twin = SYNC_TWINS.get(method, "")
+        # Django names the sync twin of `aX` `X` (`asave`/`save`, `aflush`/`flush`,
+        # `cache.aset`/`cache.set`); the exceptions are spelled out.
+        receiver = checker.code_of(func.value, 40)
         if method == "auser":
-            twin = "request.user"
-        elif twin:
-            twin = f"{checker.code_of(func.value, 40)}.{twin}({'...' if call.args else ''})"
+            twin = f"{receiver}.user"
+        elif kind == SESSION and method == "aset":
+            twin = f"{receiver}[key] = value"
+        elif kind == PAGINATOR:
+            twin = ""  # AsyncPaginator's sync twin is a different class
+        else:
+            twin = f"{receiver}.{method[1:]}({'...' if call.args else ''})"
         return Coroutine(call, text, since, twin)
 
     def _from_fqn(self, call: cst.Call, fqn: str | None, text: _LazyText) -> Coroutine | None:
