@@ -71,6 +71,7 @@ from labels import CORPUS, read_labels  # noqa: E402
 SCENARIOS = HERE / "scenarios"
 STALL_SECONDS = 0.2
 SLOW_SERVER_DELAY = 0.35
+FILE_DELAY = 0.4
 HEARTBEAT = 0.01
 BLAME_SECONDS = 0.15  # how long one line must hold a stalled loop to be blamed for it
 
@@ -347,6 +348,77 @@ class LoopWatch:
                 self.recorder.add("stall", frames, f"loop stalled > {int(STALL_SECONDS * 1000)} ms")
 
 
+class SlowFiles:
+    """Serve some corpus file paths through FIFOs that answer late, like a busy network volume.
+
+    write paths: the corpus's open(path, "w") blocks until our reader shows up
+    (FILE_DELAY after the unit starts).  read paths: our writer opens as soon as
+    a reader waits, then sends the content after FILE_DELAY, so the reader's
+    read() blocks.  Everything is torn down after each unit.
+    """
+
+    def __init__(self, spec: dict):
+        self.write = [Path(p) for p in spec.get("write", [])]
+        self.read = {Path(p): c for p, c in spec.get("read", {}).items()}
+        self.stop = threading.Event()
+        self.threads = []
+
+    def __enter__(self):
+        for p in [*self.write, *self.read]:
+            if p.exists() or p.is_symlink():
+                p.unlink()
+            os.mkfifo(p)
+        for p in self.write:
+            self.threads.append(threading.Thread(target=self._drain, args=(p,), daemon=True))
+        for p, content in self.read.items():
+            self.threads.append(threading.Thread(target=self._feed, args=(p, content), daemon=True))
+        for t in self.threads:
+            t.start()
+        return self
+
+    def _drain(self, path):
+        if self.stop.wait(FILE_DELAY):
+            return
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            while True:
+                try:
+                    chunk = os.read(fd, 65536)
+                except BlockingIOError:
+                    chunk = None
+                if not chunk:
+                    if self.stop.is_set():
+                        return
+                    time.sleep(0.01)
+        finally:
+            os.close(fd)
+
+    def _feed(self, path, content):
+        while not self.stop.is_set():
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:  # no reader yet
+                time.sleep(0.005)
+                continue
+            try:
+                time.sleep(FILE_DELAY)
+                os.set_blocking(fd, True)
+                os.write(fd, content.encode())
+            finally:
+                os.close(fd)
+            time.sleep(0.02)
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join(timeout=2)
+        for p in [*self.write, *self.read]:
+            try:
+                p.unlink()
+            except OSError:
+                pass
+
+
 # --------------------------------------------------------------------------- the worker
 
 
@@ -536,12 +608,14 @@ def worker(name: str, verbose: bool) -> dict:
         method = spec.get("method", "GET").lower()
         path = spec.get("path", "/")
         data = spec.get("data")
+        headers = spec.get("headers")
         if "body" in spec:
-            req = getattr(rf, method)(path, data=json.dumps(spec["body"]), content_type="application/json")
+            req = getattr(rf, method)(path, data=json.dumps(spec["body"]), content_type="application/json",
+                                      headers=headers)
         elif method == "get":
-            req = rf.get(path, data or {})
+            req = rf.get(path, data or {}, headers=headers)
         else:
-            req = getattr(rf, method)(path, data or {})
+            req = getattr(rf, method)(path, data or {}, headers=headers)
         if not spec.get("anonymous") and ctx.get("session_key"):
             req.COOKIES[settings.SESSION_COOKIE_NAME] = ctx["session_key"]
         if "django.contrib.sessions" in settings.INSTALLED_APPS:
@@ -670,6 +744,7 @@ def worker(name: str, verbose: bool) -> dict:
         except Exception:  # noqa: BLE001
             return None
 
+    slow_spec = scenario.slow_files() if hasattr(scenario, "slow_files") else {}
     skipped = {}
     cbv_context = {}  # (file, def line) of a CBV method -> the class's context lines
     ran = []
@@ -706,6 +781,8 @@ def worker(name: str, verbose: bool) -> dict:
                 skipped[unit.qualname] = spec["skip"]
                 continue
             restore()
+            slow = SlowFiles(slow_spec)
+            slow.__enter__()
             try:
                 if unit.kind == "function":
                     fn = unit.obj
@@ -755,6 +832,8 @@ def worker(name: str, verbose: bool) -> dict:
                 ran.append(unit.qualname)
                 exc.__traceback__ = None
                 del exc
+            finally:
+                slow.__exit__(None, None, None)
             drain()
 
         # --- the middleware stack, loaded and called the way the ASGI handler does
