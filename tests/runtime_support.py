@@ -218,7 +218,6 @@ class RaisedError:
     qualname: str
     message: str
     frames: list[Frame]
-    exception: BaseException | None = None
 
 
 @dataclass
@@ -302,16 +301,49 @@ class Symptom:
 
 
 class SynchronousOnly(Symptom):
+    """``SynchronousOnlyOperation``: raised out of the case, or created and swallowed in it.
+
+    ``watch`` records the stack of every ``SynchronousOnlyOperation`` created during
+    the run, so a view that catches broad exceptions still shows the symptom (and a
+    negative cannot hide one in ``except Exception``).
+    """
+
     description = "SynchronousOnlyOperation raised with a traceback frame at the marked line"
+    QUALNAME = "django.core.exceptions.SynchronousOnlyOperation"
+
+    @contextlib.contextmanager
+    def watch(self, run: Run) -> Iterator[None]:
+        from django.core.exceptions import SynchronousOnlyOperation
+
+        created = run.data.setdefault("synchronous_only", [])
+        original = SynchronousOnlyOperation.__init__
+
+        def recording_init(exc, *args, **kwargs):
+            original(exc, *args, **kwargs)
+            frames = [Frame(f.filename, f.lineno or 0, f.name) for f in traceback.extract_stack()[:-1]]
+            created.append(RaisedError("SynchronousOnlyOperation", self.QUALNAME, str(exc)[:500], frames))
+
+        SynchronousOnlyOperation.__init__ = recording_init
+        try:
+            yield
+        finally:
+            SynchronousOnlyOperation.__init__ = original
 
     def _raised(self, outcome: Outcome) -> list[RaisedError]:
-        return [e for e in outcome.errors if e.type_name == "SynchronousOnlyOperation"]
+        raised = [e for e in outcome.errors if e.qualname == self.QUALNAME]
+        return raised + list(outcome.data.get("synchronous_only", ()))
 
     def shown_at(self, outcome: Outcome, path: Path) -> set[int]:
         return {f.lineno for e in self._raised(outcome) for f in e.frames if _same_file(f.filename, path)}
 
     def shown_anywhere(self, outcome: Outcome) -> list[str]:
-        return [f"SynchronousOnlyOperation: {e.message}" for e in self._raised(outcome)]
+        raised = [e for e in outcome.errors if e.qualname == self.QUALNAME]
+        created = outcome.data.get("synchronous_only", ())
+        found = [f"SynchronousOnlyOperation: {e.message}" for e in raised]
+        if created and not raised:
+            lines = sorted({f.lineno for e in created for f in e.frames if _same_file(f.filename, outcome.case.path)})
+            found.append(f"SynchronousOnlyOperation created and caught in the case (lines {lines}): {created[0].message}")
+        return found
 
 
 class NeverAwaited(Symptom):
@@ -589,12 +621,9 @@ def run_case(case: Case) -> Outcome:
             if exc is not None:
                 outcome.errors = [_describe(e) for e in _flatten(exc)]
                 outcome.error = outcome.errors[0]
-                outcome.error.exception = exc
             # Drop every reference to the frames so unawaited coroutines are collected
             # (and warn) now, inside catch_warnings.
             exc = None
-            if outcome.error is not None:
-                outcome.error.exception = None
             request = args = kwargs = run.loop = None  # noqa: F841
             # A recorded warning keeps its ``source`` (the coroutine) alive, and that
             # coroutine may hold others (``wait_for(notify())``): record, drop, collect

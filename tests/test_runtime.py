@@ -65,6 +65,20 @@ async def negative_that_fails(request):
     return 1 / 0
 
 
+async def negative_that_swallows(request):
+    try:
+        return Book.objects.count()
+    except Exception:
+        return None
+
+
+async def positive_that_swallows(request):
+    try:
+        return Book.objects.exists()  # expect: DJA101
+    except Exception:
+        return None
+
+
 async def negative_that_is_clean(request):
     return await Book.objects.acount()
 
@@ -163,7 +177,8 @@ def test_marker_on_the_raising_line_is_proven(synthetic) -> None:
 def test_every_marked_line_needs_its_own_proof(synthetic) -> None:
     verdict = synthetic["two_markers_one_raise"]
     assert not verdict.ok
-    assert [p for p in verdict.problems if "not proven" in p] and verdict.proven == [(line_of("first = Book"), "DJA101")], verdict.report()
+    assert [p for p in verdict.problems if "not proven" in p], verdict.report()
+    assert verdict.proven == [(line_of("first = Book"), "DJA101")], verdict.report()
 
 
 def test_negative_that_raises_is_reported(synthetic) -> None:
@@ -171,6 +186,14 @@ def test_negative_that_raises_is_reported(synthetic) -> None:
     assert any("SynchronousOnlyOperation" in p for p in synthetic["negative_that_queries"].problems)
     assert not synthetic["negative_that_fails"].ok
     assert any("ZeroDivisionError" in p for p in synthetic["negative_that_fails"].problems)
+
+
+def test_a_caught_synchronous_only_operation_still_counts(synthetic) -> None:
+    hidden = synthetic["negative_that_swallows"]
+    assert not hidden.ok and any("created and caught" in p for p in hidden.problems), hidden.report()
+    caught = synthetic["positive_that_swallows"]
+    line = line_of("return Book.objects.exists()  # expect")
+    assert caught.ok and caught.proven == [(line, "DJA101")], caught.report()
 
 
 def test_negative_that_leaks_a_coroutine_is_reported(synthetic) -> None:
@@ -185,7 +208,8 @@ def test_clean_negative_passes(synthetic) -> None:
 
 def test_marker_in_a_called_helper_is_proven(synthetic) -> None:
     verdict = synthetic["helper_positive"]
-    assert verdict.ok and verdict.proven == [(line_of("return Book.objects.first()"), "DJA101")], verdict.report()
+    helper_line = line_of("return Book.objects.first()")
+    assert verdict.ok and verdict.proven == [(helper_line, "DJA101")], verdict.report()
 
 
 def test_never_awaited_is_proven_at_its_origin(synthetic) -> None:
