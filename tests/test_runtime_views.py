@@ -82,6 +82,9 @@ rs.register_symptom("DJA702", RaisedAtLine(
     ASYNC_TO_SYNC_ERROR, ("SynchronousOnlyOperation", "")))
 rs.register_symptom("DJA704", RaisedAtLine("SynchronousOnlyOperation at the marked line",
                                            ("SynchronousOnlyOperation", "")))
+rs.register_symptom("DJA710", RaisedAtLine(
+    "TypeError (sync_to_async can only be applied to sync functions) at the marked line",
+    ("TypeError", "sync_to_async can only be applied to sync functions")))
 SELECT_FOR_UPDATE = RaisedAtLine(
     "TransactionManagementError (select_for_update outside a transaction) at the marked line",
     ("TransactionManagementError", "select_for_update cannot be used outside of a transaction"))
@@ -91,7 +94,7 @@ def fixture_paths(*prefixes: str) -> list[Path]:
     return sorted(p for p in RULE_FIXTURES.glob("*.py") if p.name.startswith(prefixes))
 
 
-FUNCTION_CASES = [c for p in fixture_paths("DJA701", "DJA702", "DJA704") for c in rs.collect_cases(p)]
+FUNCTION_CASES = [c for p in fixture_paths("DJA701", "DJA702", "DJA704", "DJA710") for c in rs.collect_cases(p)]
 
 
 @pytest.fixture(scope="module")
@@ -277,6 +280,35 @@ def test_class_based_views(path: Path, name: str, codes: list[str], django_ready
 CBV_CASES_BY_NAME: dict[Path, dict[str, list[str]]] = {}
 for _path, _name, _codes in CBV_CASES:
     CBV_CASES_BY_NAME.setdefault(_path, {})[_name] = _codes
+
+
+# ------------------------------------------------- project view decorators (DJA606)
+
+DECORATED_CASES = [c for c in rs.collect_cases(RULE_FIXTURES / "DJA606_project.py") if not c.orphan]
+
+
+@pytest.mark.parametrize("case", DECORATED_CASES, ids=[c.id for c in DECORATED_CASES])
+def test_project_decorator_makes_async_view_sync(case: rs.Case, django_ready) -> None:
+    """Through Django's request handling (AsyncClient), not by calling the view: only the
+    handler's iscoroutinefunction() check shows the problem."""
+    from django.test import AsyncClient
+    from django.urls import clear_url_caches, path as url
+
+    view = getattr(rs.import_fixture(case.path), case.name)
+    django_ready.urlpatterns[:] = [url("d/", view)]
+    clear_url_caches()
+    rs.reset_data()
+    try:
+        response = asyncio.run(AsyncClient().get("/d/"))
+        exc = None
+    except Exception as raised:  # noqa: BLE001
+        response, exc = None, raised
+    finally:
+        rs._close_connections()
+    if case.positive:
+        assert isinstance(exc, ValueError) and "unawaited coroutine" in str(exc), _exc_text(exc)
+    else:
+        assert exc is None and response.status_code == 200, _exc_text(exc) or response
 
 
 # ------------------------------------------------------------------- streaming

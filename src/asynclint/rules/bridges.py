@@ -815,3 +815,106 @@ class AtomicRequestsWithAsyncViews(Rule):
                                    f"`transaction.atomic()` in sync functions run by `sync_to_async`, or mark the "
                                    f"async views `@transaction.non_atomic_requests`",
                                    help="turn ATOMIC_REQUESTS off; atomic() in sync functions via sync_to_async")
+
+
+@register
+class SyncToAsyncOnCoroutineFunction(Rule):
+    """
+    `sync_to_async(f)` where `f` is already a coroutine function.
+
+    ## What it does
+    Checks for `sync_to_async(f)` (called or as a decorator) where `f` is an
+    `async def` of the project or of the enclosing function, one of Django's
+    coroutine functions (`aget_object_or_404`, `alogin`, ...), or a bound async
+    method of a queryset or model instance (`Book.objects.filter(...).acount`,
+    `book.asave`). A manager's a-methods (`Book.objects.acount`) are sync
+    proxies that asgiref accepts, so they are not reported here.
+
+    ## Why is this bad?
+    asgiref refuses it when the wrapper is made: `TypeError: sync_to_async can
+    only be applied to sync functions.` The function is already awaitable.
+
+    ## Example
+    ```python
+    async def notify(request):
+        post = sync_to_async(apost_message)
+        await post("hello")
+    ```
+
+    Use instead:
+    ```python
+    async def notify(request):
+        await apost_message("hello")
+    ```
+
+    ## Django version
+    Any (asgiref).
+    """
+
+    code = "DJA710"
+    name = "sync-to-async-on-coroutine-function"
+    loop_only = False
+
+    @classmethod
+    def triggers(cls, project):
+        return (b"sync_to_async", b"SyncToAsync")
+
+    def visit_Call(self, node: cst.Call) -> None:
+        checker = self.checker
+        if checker.qualified(node.func) not in SYNC_TO_ASYNC or _is_decorator_expr(checker, node):
+            return
+        positional = [a for a in node.args if a.keyword is None]
+        if not positional:
+            return
+        target = positional[0].value
+        if self._is_coroutine_function(target):
+            self._report(node, checker.code_of(target, 40))
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if node.asynchronous is None:
+            return
+        checker = self.checker
+        for decorator in node.decorators:
+            expr = decorator.decorator
+            target = expr.func if isinstance(expr, cst.Call) else expr
+            if checker.qualified(target) in SYNC_TO_ASYNC:
+                self._report(decorator, node.name.value)
+
+    def _is_coroutine_function(self, func: cst.BaseExpression) -> bool:
+        checker = self.checker
+        if isinstance(func, cst.Attribute):
+            base = checker.type_of(func.value)
+            method = func.attr.value
+            # A QuerySet's a-methods are coroutine functions; a manager's are sync proxies
+            # (``manager_method``) that asgiref accepts, so only querysets count here.
+            if base is not None and base.kind == QUERYSET and method in K.QUERYSET_ASYNC_METHODS:
+                return True
+            if base is not None and base.kind == INSTANCE and method in K.INSTANCE_ASYNC_METHODS:
+                return True
+        if isinstance(func, cst.Name) and checker.function_frame is not None:
+            from asynclint.rules.views import _local_function
+
+            local = _local_function(checker, func.value)
+            if local is not None:
+                return local.asynchronous is not None and not _has_decorators(local)
+            if checker.lookup_local(func.value):
+                return False
+        dotted = dotted_name(func)
+        if dotted is None or checker.lookup_local(dotted.partition(".")[0]):
+            return False
+        fqn = checker.index.resolve(checker.modname, dotted)
+        if fqn in K.KNOWN_COROUTINE_FUNCTIONS:
+            return True
+        info = checker.index.function(fqn)
+        return info is not None and info.is_async and not info.is_generator and not info.decorators
+
+    def _report(self, node: cst.CSTNode, func: str) -> None:
+        self.checker.report(
+            self, node,
+            f"`sync_to_async({func})`: `{func}` is already a coroutine function, so asgiref raises TypeError "
+            f"(sync_to_async can only be applied to sync functions); `await {func}(...)` directly",
+            help=f"await {func}(...) directly")
+
+
+def _has_decorators(func: cst.FunctionDef) -> bool:
+    return bool(func.decorators)

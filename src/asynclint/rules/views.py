@@ -592,45 +592,62 @@ class AuthMixinOnAsyncView(_ViewRule):
 @register
 class SyncOnlyDecoratorOnAsyncView(_ViewRule):
     """
-    A view decorator that is not async-aware in the target Django wrapping an `async def` view.
+    A view decorator that is not async-aware wrapping an `async def` view.
 
     ## What it does
-    With `target-django` set, checks the decorators of an `async def` function
-    (and `method_decorator` on an `async def` method) against the Django version
-    in which each learned to keep an async view async: the
-    `django.views.decorators.*` decorators in 5.0, `login_required`,
-    `permission_required`, `user_passes_test` and `staff_member_required` in 5.1,
-    `method_decorator` in 5.2. Only the innermost decorator that breaks the view
-    is reported. Without `target-django` nothing is reported: in current Django
-    these decorators are fine.
+    Checks the decorators of an `async def` view, from the innermost out:
+
+    * a decorator of the project whose wrapper is a plain `def` (it returns a
+      nested `def wrapper(...)` that calls the view, and checks nowhere whether
+      the view is a coroutine function), written directly or as a factory
+      (`@require_role("admin")`);
+    * with `target-django` set, Django's view decorators in versions where they
+      were not yet async-aware: the `django.views.decorators.*` decorators
+      before 5.0, `login_required`, `permission_required`, `user_passes_test` and
+      `staff_member_required` before 5.1, and `method_decorator` on an `async
+      def` method before 5.2. Without `target-django` these are not reported: in
+      current Django they are fine.
+
+    Only the innermost decorator that breaks the view is reported; a decorator
+    asynclint cannot see into stops the search.
 
     ## Why is this bad?
-    Before those versions the decorator's wrapper is a plain `def`, so Django
-    sees a sync view, calls it in a thread and gets a coroutine back: `ValueError:
-    The view ... didn't return an HttpResponse object. It returned an unawaited
-    coroutine instead.` (or an `AttributeError` when the decorator touches the
-    response).
+    The wrapper is a plain `def`, so Django sees a sync view, calls it in a
+    thread and gets a coroutine back: `ValueError: The view ... didn't return an
+    HttpResponse object. It returned an unawaited coroutine instead.` (or an
+    `AttributeError` when the decorator touches the response).
 
     ## Example
     ```python
-    # target-django = "4.2"
-    @login_required
-    async def orders(request):
+    def require_api_key(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.headers.get("X-Api-Key") != settings.API_KEY:
+                return JsonResponse({"detail": "forbidden"}, status=403)
+            return view(request, *args, **kwargs)
+        return wrapper
+
+    @require_api_key
+    async def usage_report(request):
         ...
     ```
 
     Use instead:
     ```python
-    async def orders(request):
-        user = await sync_to_async(lambda: request.user)()
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+    def require_api_key(view):
+        if iscoroutinefunction(view):
+            @wraps(view)
+            async def wrapper(request, *args, **kwargs):
+                if request.headers.get("X-Api-Key") != settings.API_KEY:
+                    return JsonResponse({"detail": "forbidden"}, status=403)
+                return await view(request, *args, **kwargs)
+            return wrapper
         ...
     ```
 
     ## Django version
-    Needed only when the target is older than 5.0 (view decorators), 5.1 (auth
-    decorators) or 5.2 (`method_decorator`).
+    Django's view decorators are async-aware since 5.0, the auth decorators
+    since 5.1, `method_decorator` since 5.2.
     """
 
     code = "DJA606"
@@ -640,24 +657,40 @@ class SyncOnlyDecoratorOnAsyncView(_ViewRule):
     def triggers(cls, project):
         return (b"async def",)
 
+    # A decorator of the project is checked from its source (``def wrapper`` returned
+    # around the view, with no coroutine check anywhere in the decorator).
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         target = self.checker.settings.target_django
-        if target is None or node.asynchronous is None or not node.decorators:
+        if node.asynchronous is None or not node.decorators:
             return
         in_class = self.checker.frames[-2].kind == "class" if len(self.checker.frames) >= 2 else False
         for decorator in reversed(node.decorators):
-            expr, _ = _decorator_target(decorator)
+            expr, call = _decorator_target(decorator)
             fqn = self.checker.qualified(expr)
             if fqn == METHOD_DECORATOR and in_class:
-                if target < (5, 2):
+                if target is not None and target < (5, 2):
                     self._report(decorator, "method_decorator", (5, 2), target)
                 return
             since = DECORATOR_ASYNC_SINCE.get(fqn or "")
             if since is None:
-                return  # unknown decorator: cannot tell what the ones above it receive
+                if fqn and not in_class and project_sync_wrapper(self.checker, fqn, call is not None):
+                    self._report_project(decorator, self.checker.code_of(expr, 40))
+                return  # otherwise unknown: cannot tell what the ones above it receive
+            if target is None:
+                continue  # async-aware in current Django; version unknown: nothing to say
             if target < since:
                 self._report(decorator, _short(fqn), since, target)
                 return
+
+    def _report_project(self, decorator: cst.Decorator, what: str) -> None:
+        checker = self.checker
+        cure = ("make the decorator async-aware: when `asgiref.sync.iscoroutinefunction(view)`, return an "
+                "`async def` wrapper that awaits the view (or `markcoroutinefunction` it)")
+        checker.report(self, decorator,
+                       f"`@{what}` wraps this `async def` in a plain `def`: Django runs the view as sync and gets an "
+                       f"unawaited coroutine back (ValueError: ... returned an unawaited coroutine); {cure}",
+                       help=cure)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         target = self.checker.settings.target_django
@@ -976,3 +1009,60 @@ class CachePageWithDatabaseCacheOnAsyncView(_ViewRule):
                 if isinstance(entry, dict) and entry.get("BACKEND") == DATABASE_CACHE:
                     return True
         return False
+
+
+_ASYNC_AWARE_NAMES = frozenset({"iscoroutinefunction", "markcoroutinefunction", "sync_to_async", "async_to_sync",
+                                "SyncToAsync", "AsyncToSync", "isawaitable", "iscoroutine"})
+
+
+def project_sync_wrapper(checker, fqn: str, factory: bool) -> bool:
+    """Is project function ``fqn`` a view decorator that returns a plain ``def`` wrapper?
+
+    ``factory``: the decorator is written as a call (``@require_role("x")``), so
+    ``fqn`` returns the decorator. Anything unusual (a class, no nested wrapper, a
+    coroutine check, an ``async def`` inside) answers False: unknown is no finding.
+    """
+    import ast
+
+    from asynclint.rules._project_settings import module_tree
+
+    info = checker.index.function(fqn)
+    if info is None or info.is_async or info.class_fqn is not None:
+        return False
+    tree = module_tree(checker.project, info.module)
+    if tree is None:
+        return False
+    func = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == info.name), None)
+    if func is None:
+        return False
+    if factory:
+        func = _returned_function(func)
+        if func is None:
+            return False
+    params = func.args.posonlyargs + func.args.args
+    if not params:
+        return False
+    view = params[0].arg
+    for child in ast.walk(func):
+        if isinstance(child, (ast.AsyncFunctionDef, ast.Await)):
+            return False
+        name = child.id if isinstance(child, ast.Name) else child.attr if isinstance(child, ast.Attribute) else None
+        if name in _ASYNC_AWARE_NAMES:
+            return False
+    wrapper = _returned_function(func)
+    if wrapper is None:
+        return False
+    return any(isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == view
+               for c in ast.walk(wrapper))
+
+
+def _returned_function(func):
+    """The nested ``def`` that ``func`` returns by name, if that is all it returns."""
+    import ast
+
+    nested = {n.name: n for n in func.body if isinstance(n, ast.FunctionDef)}
+    returns = [n for n in ast.walk(func) if isinstance(n, ast.Return)]
+    own = [r for r in returns if not any(r in ast.walk(f) for f in nested.values())]
+    if len(own) != 1 or not isinstance(own[0].value, ast.Name):
+        return None
+    return nested.get(own[0].value.id)
