@@ -242,3 +242,35 @@ def test_odd_syntax_never_crashes(tmp_path: Path) -> None:
     codes = {d.code for d in diagnostics}
     assert "DJA002" not in codes and "DJA001" not in codes
     assert (13, "DJA201") in found(diagnostics) and (30, "DJA201") in found(diagnostics)
+
+
+def test_locals_shadow_imported_coroutine_functions(tmp_path: Path) -> None:
+    diagnostics = lint(tmp_path, """\
+        import asyncio
+        from django.core.cache import cache
+        from shop.models import Book
+
+
+        async def fetch(n):
+            return n
+
+
+        def pick():
+            return print
+
+
+        async def shadowed(request):
+            fetch = pick()
+            fetch(1)
+            cache = {}
+            cache.aset("k", 1)
+            callback = lambda fetch: fetch(1)
+            import asyncio
+            asyncio.sleep(1)
+
+
+        async def not_shadowed(request):
+            fetch(1)
+            cache.aset("k", 1)
+    """)
+    assert found(diagnostics) == [(21, "DJA201"), (25, "DJA201"), (26, "DJA201")]

@@ -189,7 +189,9 @@ class _Analysis:
             if checker.lookup_local(func.value):
                 return None
             fqn = checker.resolve(func.value)
-            return self._from_fqn(call, fqn, text)
+            made = self._from_fqn(call, fqn, text)
+            # `notify = pick_notifier()` in this function shadows the imported `notify`.
+            return None if made is not None and self._locally_bound(func.value) else made
         if isinstance(func, cst.Call):  # sync_to_async(f)(...)
             if checker.qualified(func.func) in ASYNC_MAKING_DECORATORS and func.args:
                 inner = checker.code_of(func.args[0].value, 40)
@@ -197,15 +199,16 @@ class _Analysis:
             return None
         if not isinstance(func, cst.Attribute):
             return None
-        callee = checker.callee_fqn(call)
-        if callee is not None:
-            return self._from_fqn(call, callee, text)
-        own = self._own_method(func)
-        if own is not None:
-            return Coroutine(call, text) if own else None
-        fqn = checker.qualified(func)
-        if fqn is not None and fqn in K.KNOWN_COROUTINE_FUNCTIONS:
-            return self._from_fqn(call, fqn, text)
+        if not self._local_receiver(func.value):
+            callee = checker.callee_fqn(call)
+            if callee is not None:
+                return self._from_fqn(call, callee, text)
+            own = self._own_method(func)
+            if own is not None:
+                return Coroutine(call, text) if own else None
+            fqn = checker.qualified(func)
+            if fqn is not None and fqn in K.KNOWN_COROUTINE_FUNCTIONS:
+                return self._from_fqn(call, fqn, text)
         method = func.attr.value
         if method not in K.DJANGO_COROUTINE_METHODS:
             return None
@@ -259,13 +262,46 @@ class _Analysis:
             fqn = checker.qualified(receiver.value)
             return "django" if fqn and fqn.startswith("django.") else None
         dotted = dotted_name(receiver)
-        if dotted is not None and not checker.lookup_local(dotted.partition(".")[0]):
+        if dotted is not None and not self._local_receiver(receiver):
             fqn = checker.resolve(dotted)
             if fqn is not None:
                 # Imported or module-level: Django's (cache, a Signal()) or someone else's.
                 return "django" if self._is_django_object(fqn) else None
         # A receiver of unknown type: only the names no other library uses for a sync API.
         return None if method in GENERIC_METHODS else "unknown"
+
+    def _local_receiver(self, receiver: cst.BaseExpression) -> bool:
+        """Is ``receiver`` (``x`` or ``x.a.b``) rooted in a local of unknown type? Then
+        module-level names it may shadow say nothing about it."""
+        dotted = dotted_name(receiver)
+        if dotted is None:
+            return False
+        head = dotted.partition(".")[0]
+        if head in ("self", "cls") or self.checker.type_of(cst.Name(head)) is not None:
+            return False
+        return self.checker.lookup_local(head) or self._locally_bound(head)
+
+    def _locally_bound(self, name: str) -> bool:
+        """Is ``name`` assigned, imported or a parameter in an enclosing function or lambda?"""
+        for frame in reversed(self.checker.frames[1:]):
+            if frame.kind == "class":
+                continue
+            if name in frame.params or name in frame.env:
+                return True
+            node = frame.node
+            if isinstance(node, cst.Lambda):
+                params = node.params
+                names = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
+                if name in names:
+                    return True
+                continue
+            if isinstance(node, cst.FunctionDef):
+                if name in _param_names(node):
+                    return True
+                for load, ancestors in self._scan(node).get(name, ()):
+                    if _role(load, ancestors) == "bind" and not _in_nested_scope(ancestors, node):
+                        return True
+        return False
 
     def _is_django_object(self, fqn: str) -> bool:
         if fqn.startswith("django."):
@@ -618,8 +654,9 @@ def _param_names(scope: cst.FunctionDef) -> set[str]:
 
 
 def _role(name: cst.Name, ancestors: Sequence[cst.CSTNode]) -> str | None:
-    """None for a read of the variable; "bind" for an assignment target; "other" for
-    a Name that is not the variable (an attribute, a keyword, a def's name, an import)."""
+    """None for a read of the variable; "bind" for an assignment target; "import" for
+    a name an import binds; "other" for a Name that is not the variable (an attribute,
+    a keyword, a def's name, a parameter)."""
     child: cst.CSTNode = name
     for parent in reversed(ancestors):
         if isinstance(parent, cst.Attribute):
@@ -628,8 +665,11 @@ def _role(name: cst.Name, ancestors: Sequence[cst.CSTNode]) -> str | None:
             return "other" if child is parent.keyword else None
         if isinstance(parent, (cst.FunctionDef, cst.ClassDef)):
             return "other" if child is parent.name else None
-        if isinstance(parent, (cst.Param, cst.ImportAlias, cst.Global, cst.Nonlocal, cst.Del)):
+        if isinstance(parent, (cst.Param, cst.Global, cst.Nonlocal, cst.Del)):
             return "other"
+        if isinstance(parent, cst.ImportAlias) or (isinstance(parent, cst.AsName) and any(
+                isinstance(a, (cst.Import, cst.ImportFrom)) for a in ancestors)):
+            return "import"  # a function-level import: the same module a top-level one would give
         if isinstance(parent, (cst.AssignTarget, cst.AsName)):
             return "bind"
         if isinstance(parent, (cst.AnnAssign, cst.NamedExpr, cst.For, cst.CompFor)):
