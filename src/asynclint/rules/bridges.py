@@ -501,12 +501,26 @@ class SelectForUpdateInAsyncCode(Rule):
     name = "select-for-update-in-async-code"
 
     def _report(self, node: cst.Call) -> None:
+        if self._inside_async_atomic():
+            return  # DJA704 reports the atomic() block; moving it into a sync function fixes both
         self.checker.report(
             self, node,
             "`select_for_update()` evaluated asynchronously runs outside any transaction: Django raises "
             "TransactionManagementError (select_for_update cannot be used outside of a transaction); lock and "
             "update the rows in one sync function under `transaction.atomic()` called with `sync_to_async`",
             help="move it into a sync function with transaction.atomic(), run by sync_to_async")
+
+    def _inside_async_atomic(self) -> bool:
+        checker = self.checker
+        for node in reversed(checker.stack):
+            if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                return False
+            if isinstance(node, cst.With):
+                for item in node.items:
+                    expr = item.item
+                    if isinstance(expr, cst.Call) and checker.qualified(expr.func) == ATOMIC:
+                        return True
+        return False
 
     def visit_Await(self, node: cst.Await) -> None:
         call = node.expression
@@ -918,3 +932,64 @@ class SyncToAsyncOnCoroutineFunction(Rule):
 
 def _has_decorators(func: cst.FunctionDef) -> bool:
     return bool(func.decorators)
+
+
+ASYNCIO_RUN = frozenset({"asyncio.run", "asyncio.runners.run"})
+LOOP_GETTERS = frozenset({"asyncio.get_event_loop", "asyncio.get_running_loop"})
+
+
+@register
+class EventLoopRunInCoroutine(Rule):
+    """
+    `asyncio.run()` or `loop.run_until_complete()` called on a running event loop.
+
+    ## What it does
+    Checks for `asyncio.run(...)`, and `run_until_complete(...)` on
+    `asyncio.get_event_loop()` / `asyncio.get_running_loop()`, inside an `async
+    def` or in sync code the coroutine runs directly.
+
+    ## Why is this bad?
+    A thread runs one event loop at a time. On the loop's own thread
+    `asyncio.run()` raises `RuntimeError: asyncio.run() cannot be called from a
+    running event loop` (and the coroutine it was given is never awaited);
+    `run_until_complete()` raises `RuntimeError: This event loop is already
+    running`.
+
+    ## Example
+    ```python
+    async def nightly():
+        created = await monthly_invoicing()
+        asyncio.run(dunning_run())
+    ```
+
+    Use instead:
+    ```python
+    async def nightly():
+        created = await monthly_invoicing()
+        await dunning_run()
+    ```
+
+    ## Django version
+    Any (asyncio).
+    """
+
+    code = "DJA711"
+    name = "event-loop-run-in-coroutine"
+
+    def visit_Call(self, node: cst.Call) -> None:
+        checker = self.checker
+        if not checker.in_loop:
+            return
+        func = node.func
+        fqn = checker.qualified(func)
+        if fqn in ASYNCIO_RUN:
+            what, error = "asyncio.run()", "asyncio.run() cannot be called from a running event loop"
+        elif (isinstance(func, cst.Attribute) and func.attr.value == "run_until_complete"
+              and isinstance(func.value, cst.Call) and checker.qualified(func.value.func) in LOOP_GETTERS):
+            what, error = f"{checker.code_of(func, 50)}()", "This event loop is already running"
+        else:
+            return
+        arg = checker.code_of(node.args[0].value, 40) if node.args else "..."
+        checker.report(self, node,
+                       f"`{what}` on a running event loop raises RuntimeError ({error}); `await {arg}` instead",
+                       help=f"await {arg}")
