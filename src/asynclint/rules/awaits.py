@@ -199,16 +199,27 @@ class _Analysis:
             return None
         if not isinstance(func, cst.Attribute):
             return None
-        if not self._local_receiver(func.value):
-            callee = checker.callee_fqn(call)
-            if callee is not None:
-                return self._from_fqn(call, callee, text)
-            own = self._own_method(func)
-            if own is not None:
-                return Coroutine(call, text) if own else None
-            fqn = checker.qualified(func)
-            if fqn is not None and fqn in K.KNOWN_COROUTINE_FUNCTIONS:
-                return self._from_fqn(call, fqn, text)
+        made = self._method_call(call, func, text)
+        if made is not None and self._local_receiver(func.value):
+            # `cache = {}` or `svc = pick()` here: module-level names say nothing about it,
+            # so judge it as a receiver of unknown type.
+            method = func.attr.value
+            if method in K.DJANGO_COROUTINE_METHODS and method not in GENERIC_METHODS:
+                return Coroutine(call, text)
+            return None
+        return made
+
+    def _method_call(self, call: cst.Call, func: cst.Attribute, text: _LazyText) -> Coroutine | None:
+        checker = self.checker
+        callee = checker.callee_fqn(call)
+        if callee is not None:
+            return self._from_fqn(call, callee, text)
+        own = self._own_method(func)
+        if own is not None:
+            return Coroutine(call, text) if own else None
+        fqn = checker.qualified(func)
+        if fqn is not None and fqn in K.KNOWN_COROUTINE_FUNCTIONS:
+            return self._from_fqn(call, fqn, text)
         method = func.attr.value
         if method not in K.DJANGO_COROUTINE_METHODS:
             return None
@@ -262,7 +273,7 @@ class _Analysis:
             fqn = checker.qualified(receiver.value)
             return "django" if fqn and fqn.startswith("django.") else None
         dotted = dotted_name(receiver)
-        if dotted is not None and not self._local_receiver(receiver):
+        if dotted is not None and not checker.lookup_local(dotted.partition(".")[0]):
             fqn = checker.resolve(dotted)
             if fqn is not None:
                 # Imported or module-level: Django's (cache, a Signal()) or someone else's.
