@@ -119,6 +119,12 @@ class _SlowHTTP(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
 
+    def do_HEAD(self):
+        time.sleep(SLOW_SERVER_DELAY)
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def log_message(self, *args):
         pass
 
@@ -216,6 +222,7 @@ class Recorder:
         self.symptoms: list[Symptom] = []
         self.unit = ""
         self.context: list = []  # extra (file, line) appended outermost (e.g. the CBV class)
+        self.extra_families: set = set()  # families any symptom of the current unit can prove
         self.executed: set = set()  # (file, firstlineno)
         self.lock = threading.Lock()
 
@@ -252,8 +259,9 @@ class Recorder:
 
     def add(self, kind, frames, detail, families=None):
         frames = list(frames) + list(self.context)
+        fams = set(families or COMPAT[kind]) | self.extra_families
         with self.lock:
-            self.symptoms.append(Symptom(kind, frames, detail, set(families or COMPAT[kind]), self.unit))
+            self.symptoms.append(Symptom(kind, frames, detail, fams, self.unit))
 
 
 class _UnsafeEnviron(dict):
@@ -509,7 +517,13 @@ def worker(name: str, verbose: bool) -> dict:
 
     recorder = Recorder(project_dir)
     # coverage: which corpus functions ran at all (any thread)
+    origin_on = threading.local()
+
     def tracer(frame, event, arg):
+        if not getattr(origin_on, "set", False):
+            # coroutine origin tracking is per thread: worker threads (sync_to_async) need it too
+            sys.set_coroutine_origin_tracking_depth(64)
+            origin_on.set = True
         c = frame.f_code
         if c.co_filename.startswith(recorder.prefix):
             recorder.executed.add((c.co_filename, c.co_firstlineno))
@@ -657,7 +671,23 @@ def worker(name: str, verbose: bool) -> dict:
             kwargs[pname] = val() if callable(val) and getattr(val, "_eval_factory", False) else val
         return kwargs, None
 
+    def coroutine_lines(value):
+        """Where a corpus coroutine was defined and created (for errors it caused)."""
+        out = []
+        if asyncio.iscoroutine(value):
+            c = value.cr_code
+            out += [(f, l) for (f, l, _fn) in (value.cr_origin or ()) if recorder.in_corpus(f)]
+            if recorder.in_corpus(c.co_filename):
+                out.append((c.co_filename, c.co_firstlineno))
+        return out
+
     def record_exception(exc: BaseException):
+        """Blame an escaped exception on the corpus frames of its traceback.
+
+        Each corpus frame also stands for its function's def line, and a
+        coroutine held in any frame's locals (a coroutine used where a value
+        was expected) stands for the line that created it.
+        """
         frames = []
         tb = exc.__traceback__
         stack = []
@@ -665,13 +695,18 @@ def worker(name: str, verbose: bool) -> dict:
             stack.append(tb)
             tb = tb.tb_next
         for tb in reversed(stack):  # innermost first
-            code = tb.tb_frame.f_code
+            fr = tb.tb_frame
+            code = fr.f_code
             if recorder.in_corpus(code.co_filename):
                 frames.append((code.co_filename, tb.tb_lineno))
+                frames.append((code.co_filename, code.co_firstlineno))
             else:
-                slf = tb.tb_frame.f_locals.get("self")
+                slf = fr.f_locals.get("self")
                 if slf is not None and code.co_name in ("__acall__", "__call__"):
                     frames.extend(recorder.class_lines(type(slf)))
+            if "coroutine" in str(exc):
+                for v in list(fr.f_locals.values()):
+                    frames.extend(coroutine_lines(v))
         recorder.add("exception", frames, f"{type(exc).__name__}: {str(exc)[:200]}", exception_families(exc))
 
     def check_result(result):
@@ -695,6 +730,10 @@ def worker(name: str, verbose: bool) -> dict:
                 result = None
             if result is not None and hasattr(result, "render") and not getattr(result, "is_rendered", True):
                 await sync_to_async(result.render)()
+            if getattr(result, "streaming", False):
+                # consume it the way the ASGI handler does (sync iterators go to a thread)
+                async for _chunk in result:
+                    pass
         finally:
             watch.active = False
             hb.cancel()
@@ -837,8 +876,11 @@ def worker(name: str, verbose: bool) -> dict:
             drain()
 
         # --- the middleware stack, loaded and called the way the ASGI handler does
+        # Whatever breaks while the stack handles a plain request is the stack's
+        # fault: the project's DJA5 labels are the context of this unit.
         recorder.unit = "MIDDLEWARE"
-        recorder.context = []
+        recorder.context = [(str(l.path), l.line) for l in labels if l.family == "DJA5"]
+        recorder.extra_families = {"DJA5"}
         restore()
         from django.test import AsyncClient
 
@@ -850,10 +892,7 @@ def worker(name: str, verbose: bool) -> dict:
             watch.last = time.monotonic()
             watch.active = True
             try:
-                client = AsyncClient()
-                if ctx.get("session_key"):
-                    client.cookies[settings.SESSION_COOKIE_NAME] = ctx["session_key"]
-                await client.get(probe)
+                await AsyncClient().get(probe)
             finally:
                 watch.active = False
                 hb.cancel()
