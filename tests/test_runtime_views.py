@@ -688,17 +688,147 @@ def test_decorator_tables_match_installed_django(django_ready) -> None:
     assert not wrong, "\n".join(wrong)
 
 
-# ------------------------------------------------------- version-dependent cases
+# ------------------------------------------------------- other Django versions
 
-def test_version_dependent_decorators_are_documented_skips() -> None:
-    import django
+PROBE = r'''
+import asyncio, importlib.util, json, os, sys, tempfile, types
+demo, rules, spec = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+sys.path[:0] = [demo, rules]
+os.environ["DEMO_DB"] = os.path.join(tempfile.mkdtemp(), "probe.sqlite3")
+os.environ["DJANGO_SETTINGS_MODULE"] = "demo.settings"
+urls = types.ModuleType("probe_urls"); urls.urlpatterns = []; sys.modules["probe_urls"] = urls
+import django
+from django.conf import settings
+django.setup()
+settings.ROOT_URLCONF = "probe_urls"
+from django.core.management import call_command
+call_command("migrate", run_syncdb=True, verbosity=0, interactive=False)
+from django.contrib.auth.models import User
+from django.test import AsyncClient
+from django.urls import clear_url_caches, path
+from shop.models import Author, Book
+user = User.objects.create(username="alice", is_staff=True, is_superuser=True)
+Book.objects.create(title="Earthsea", author=Author.objects.create(name="Le Guin"))
+module_spec = importlib.util.spec_from_file_location(spec["module"], spec["fixture"])
+module = importlib.util.module_from_spec(module_spec); sys.modules[spec["module"]] = module
+module_spec.loader.exec_module(module)
+finished = []
+try:
+    from django.tasks.signals import task_finished
+    task_finished.connect(lambda sender, task_result, **kw: finished.append(
+        (str(task_result.status), [e.exception_class_path for e in task_result.errors])), weak=False)
+except ImportError:
+    pass
+out = {"version": django.get_version(), "cases": {}}
+for case in spec["cases"]:
+    obj = getattr(module, case["name"])
+    view = obj.as_view() if isinstance(obj, type) else obj
+    urls.urlpatterns[:] = [path("probe/", view)]
+    clear_url_caches()
+    client = AsyncClient()
+    client.force_login(user)
+    finished.clear()
+    try:
+        response = asyncio.run(getattr(client, case.get("method", "get"))("/probe/"))
+        error = None if response.status_code < 500 else f"status {response.status_code}"
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    out["cases"][case["name"]] = {"error": error, "tasks": list(finished)}
+print(json.dumps(out))
+'''
 
-    if django.VERSION[:2] >= (5, 2):
-        pytest.skip(f"DJA606 fixtures target Django 4.2 and 5.0; the installed Django {django.get_version()} has "
-                    f"async-aware decorators, so their failure cannot be shown here (the table test above checks "
-                    f"that they are async-aware now)")
+
+def _other_djangos() -> dict[tuple[int, int], str]:
+    """Interpreters with another Django, from ASYNCLINT_OTHER_DJANGOS (os.pathsep-separated)."""
+    import os
+    import subprocess
+
+    found: dict[tuple[int, int], str] = {}
+    for python in filter(None, os.environ.get("ASYNCLINT_OTHER_DJANGOS", "").split(os.pathsep)):
+        try:
+            proc = subprocess.run([python, "-c", "import django; print(*django.VERSION[:2])"],
+                                  capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if proc.returncode == 0:
+            major, minor = proc.stdout.split()
+            found[(int(major), int(minor))] = python
+    return found
 
 
-def test_task_enqueue_needs_django_6() -> None:
-    if importlib.util.find_spec("django.tasks") is None:
-        pytest.skip("DJA708: django.tasks exists from Django 6.0; the installed Django has none")
+def _probe(python: str, fixture: Path, cases: list[dict]) -> dict:
+    import json
+    import subprocess
+
+    spec = {"fixture": str(fixture), "module": fixture.stem, "cases": cases}
+    proc = subprocess.run([python, "-c", PROBE, str(rs.DEMO_PROJECT), str(RULE_FIXTURES), json.dumps(spec)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _fixture_cases(path: Path) -> list[dict]:
+    """Every module-level function and class of a fixture, with whether it is marked."""
+    markers = _marked_lines(path)
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    cases = []
+    for node in tree.body:
+        is_view = isinstance(node, ast.ClassDef) or (
+            isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.args.args
+            and node.args.args[0].arg == "request")
+        if is_view and not node.name.startswith("_"):
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            marked = any(line in markers for line in range(first, node.end_lineno + 1))
+            method = "get"
+            if isinstance(node, ast.ClassDef):
+                handlers = [n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+                method = next((m for m in ("get", "post", "put", "delete") if m in handlers), "get")
+            cases.append({"name": node.name, "method": method, "marked": marked})
+    return cases
+
+
+VERSION_FIXTURES = [(path, load(path).options.get("target-django")) for path in fixture_paths("DJA606")
+                    if load(path).options.get("target-django")]
+
+
+@pytest.mark.parametrize("path,target", VERSION_FIXTURES, ids=[p.name for p, _ in VERSION_FIXTURES])
+def test_version_dependent_decorators_under_their_django(path: Path, target: str) -> None:
+    """DJA606 fixtures that set target-django run under that Django (when one is provided):
+    marked views fail (unawaited-coroutine ValueError or an AttributeError on the coroutine),
+    unmarked ones answer."""
+    version = tuple(int(p) for p in target.split("."))
+    python = _other_djangos().get(version)
+    if python is None:
+        pytest.skip(f"{path.name} targets Django {target}; set ASYNCLINT_OTHER_DJANGOS to a Python with that "
+                    f"Django installed to run it (the installed Django has async-aware decorators)")
+    cases = _fixture_cases(path)
+    result = _probe(python, path, cases)
+    assert result["version"].startswith(target)
+    for case in cases:
+        error = result["cases"][case["name"]]["error"]
+        if case["marked"]:
+            assert error and ("unawaited coroutine" in error or "'coroutine' object" in error), (case, error)
+        else:
+            assert error is None, (case, error)
+
+
+def test_task_enqueue_under_django_6() -> None:
+    """DJA708 needs django.tasks (6.0): with the default ImmediateBackend, enqueue() on the
+    loop runs the task inline, where it fails; the failure is recorded on the result."""
+    python = next((p for v, p in sorted(_other_djangos().items()) if v >= (6, 0)), None)
+    if python is None:
+        pytest.skip("DJA708: django.tasks exists from Django 6.0; set ASYNCLINT_OTHER_DJANGOS to a Python with "
+                    "Django 6 to run the fixture")
+    path = RULE_FIXTURES / "DJA708.py"
+    cases = _fixture_cases(path)
+    result = _probe(python, path, cases)
+    for case in cases:
+        outcome = result["cases"][case["name"]]
+        assert outcome["error"] is None, (case, outcome)
+        if case["marked"]:
+            assert outcome["tasks"] and all(status.endswith("FAILED") for status, _ in outcome["tasks"]), (case, outcome)
+            errors = [e for _, errs in outcome["tasks"] for e in errs]
+            assert any(e.endswith(("SynchronousOnlyOperation", "RuntimeError")) for e in errors), (case, outcome)
+        else:
+            assert outcome["tasks"] and all(status.endswith("SUCCESSFUL") for status, _ in outcome["tasks"]), \
+                (case, outcome)
