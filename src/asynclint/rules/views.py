@@ -600,7 +600,9 @@ class SyncOnlyDecoratorOnAsyncView(_ViewRule):
     * a decorator of the project whose wrapper is a plain `def` (it returns a
       nested `def wrapper(...)` that calls the view, and checks nowhere whether
       the view is a coroutine function), written directly or as a factory
-      (`@require_role("admin")`);
+      (`@require_role("admin")`), on a function view (first parameter
+      `request`): awaiting what such a wrapper returns works, so on other
+      coroutine functions it is harmless;
     * with `target-django` set, Django's view decorators in versions where they
       were not yet async-aware: the `django.views.decorators.*` decorators
       before 5.0, `login_required`, `permission_required`, `user_passes_test` and
@@ -674,7 +676,8 @@ class SyncOnlyDecoratorOnAsyncView(_ViewRule):
                 return
             since = DECORATOR_ASYNC_SINCE.get(fqn or "")
             if since is None:
-                if fqn and not in_class and project_sync_wrapper(self.checker, fqn, call is not None):
+                if fqn and not in_class and _takes_request(node) and \
+                        project_sync_wrapper(self.checker, fqn, call is not None):
                     self._report_project(decorator, self.checker.code_of(expr, 40))
                 return  # otherwise unknown: cannot tell what the ones above it receive
             if target is None:
@@ -1009,6 +1012,13 @@ class CachePageWithDatabaseCacheOnAsyncView(_ViewRule):
                 if isinstance(entry, dict) and entry.get("BACKEND") == DATABASE_CACHE:
                     return True
         return False
+
+
+def _takes_request(node: cst.FunctionDef) -> bool:
+    """A function view: its first parameter is ``request`` (a plain def wrapper only breaks views,
+    which Django dispatches on ``iscoroutinefunction``; awaiting what it returns works)."""
+    params = [*node.params.posonly_params, *node.params.params]
+    return bool(params) and params[0].name.value == "request"
 
 
 _ASYNC_AWARE_NAMES = frozenset({"iscoroutinefunction", "markcoroutinefunction", "sync_to_async", "async_to_sync",
