@@ -160,11 +160,15 @@ def summarize_module(project: Project, modname: str, path: Path) -> dict:
     return checker.summaries
 
 
-def _syntax_error(path: str, line: int, col: int, message: str) -> Diagnostic:
+def _syntax_error(path: str, line: int, col: int, message: str,
+                  help: str = "fix the syntax error; asynclint checked nothing else in this file") -> Diagnostic:
     first = message.strip().splitlines()[0] if message.strip() else "invalid syntax"
     return Diagnostic(path, max(line, 1), max(col, 1), SYNTAX_ERROR,
-                      f"cannot parse this file: {first}",
-                      help="fix the syntax error; asynclint checked nothing else in this file")
+                      f"cannot parse this file: {first}", help=help)
+
+
+DECODE_HELP = ("save the file as UTF-8, or declare its encoding in a PEP 263 coding comment "
+               "(`# -*- coding: latin-1 -*-`); asynclint checked nothing else in this file")
 
 
 def _parse_failure(shown: str, text: str, line: int, col: int, message: str) -> Diagnostic:
@@ -199,9 +203,9 @@ def lint_path(path: Path, project: Project) -> list[Diagnostic]:
     except UnicodeDecodeError as exc:
         before = data[:exc.start]  # lines end in \n, \r\n or \r, as Python reads them
         line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
-        return [_syntax_error(shown, line, 1, f"cannot decode: {exc}")]
+        return [_syntax_error(shown, line, 1, f"cannot decode: {exc}", help=DECODE_HELP)]
     except (SyntaxError, LookupError) as exc:
-        return [_syntax_error(shown, getattr(exc, "lineno", None) or 1, 1, f"cannot decode: {exc}")]
+        return [_syntax_error(shown, getattr(exc, "lineno", None) or 1, 1, f"cannot decode: {exc}", help=DECODE_HELP)]
     rules = enabled_rules(project.settings)
     pattern = project.prefilter(rules, report_codes(project.settings))
     if pattern is not None and pattern.search(data) is None:
