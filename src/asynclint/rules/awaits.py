@@ -33,7 +33,7 @@ from asynclint import knowledge as K
 from asynclint.registry import Rule, register
 from asynclint.semantic import (
     INSTANCE, MANAGER, PAGINATOR, QUERYSET, RELATED_MANAGER, REQUEST, SESSION, USER,
-    dotted_name,
+    dotted_name, string_value,
 )
 
 NEVER_RUNS = "it never runs (Python warns `RuntimeWarning: coroutine ... was never awaited`)"
@@ -425,7 +425,7 @@ class _Analysis:
         if isinstance(parent, cst.Arg):
             call = _grandparent(parent, ancestors)
             if isinstance(call, cst.Call) and parent in call.args:
-                return self._argument_of(call, container)
+                return self._argument_of(call, parent, container)
             return OK
         if isinstance(parent, cst.Attribute) and child is parent.value:
             if parent.attr.value in COROUTINE_ATTRS:
@@ -472,10 +472,18 @@ class _Analysis:
             return self._bad("it is used in arithmetic (TypeError)", container)
         return OK
 
-    def _argument_of(self, call: cst.Call, container: bool) -> Use:
+    def _argument_of(self, call: cst.Call, arg: cst.Arg, container: bool) -> Use:
         checker = self.checker
         func = call.func
         name = checker.code_of(func, 40)
+        if (isinstance(func, cst.Name) and func.value in ("getattr", "hasattr") and not container
+                and call.args[0] is arg and len(call.args) > 1 and not checker.lookup_local(func.value)
+                and checker.resolve(func.value) is None):
+            attr = string_value(call.args[1].value)
+            if attr in COROUTINE_ATTRS:
+                return OK
+            shown = f"`.{attr}`" if attr else "an attribute"
+            return Use("bad", f"{shown} is read from it with `{func.value}()` (the coroutine has none)")
         if isinstance(func, cst.Attribute):
             method = func.attr.value
             if method in STORE_METHODS and isinstance(func.value, cst.Name):
