@@ -823,8 +823,11 @@ class CoroutineNeverAwaited(_CoroutineRule):
     decorator it does not know, are not reported either.
 
     ## Django version
-    Any. The a-methods appeared in Django 4.1 (QuerySet), 4.2 (model instances,
-    related managers), 5.0 (`request.auser()`, auth) and 5.1 (sessions).
+    Any. The a-methods appeared in Django 4.0 (cache), 4.1 (QuerySet), 4.2
+    (model instances, related managers), 5.0 (`request.auser()`, auth,
+    `Signal.asend()`) and 5.1 (sessions); the cure names the version when the
+    receiver is known, and with an older `target-django` the `sync_to_async`
+    bridge instead.
     """
 
     code = "DJA201"
