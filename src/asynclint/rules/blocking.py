@@ -280,6 +280,20 @@ class Names:
                 if isinstance(star, cst.Param):
                     self.bind(star.name, LOCAL)
 
+    def on_call(self, node: cst.Call) -> None:
+        """``sock.setblocking(False)`` / ``sock.settimeout(0)``: the socket no longer blocks."""
+        if not self.once("call", node):
+            return
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+                and func.attr.value in ("setblocking", "settimeout") and len(node.args) == 1):
+            return
+        arg = node.args[0].value
+        off = (isinstance(arg, cst.Name) and arg.value == "False") or (
+            isinstance(arg, (cst.Integer, cst.Float)) and not arg.evaluated_value)
+        if off and self.kind_of(func.value) == "socket.socket":
+            self.bind(func.value, ("obj", "socket.nonblocking"))
+
     def on_import(self, node: cst.Import) -> None:
         if not self.once("import", node) or self._env() is None:
             return
@@ -566,6 +580,9 @@ class NameTrackingRule(Rule):
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self.names.on_lambda(node)
+
+    def leave_Call(self, node: cst.Call) -> None:
+        self.names.on_call(node)
 
     def visit_Import(self, node: cst.Import) -> None:
         self.names.on_import(node)
@@ -999,7 +1016,7 @@ class HelperEffectRule(NameTrackingRule):
         checker = self.checker
         if not checker.in_loop:
             return
-        if self.names.hit(node) is not None:
+        if self.is_direct(node):
             return  # a direct finding already
         callee = checker.callee_fqn(node)
         if callee is None:
@@ -1021,6 +1038,10 @@ class HelperEffectRule(NameTrackingRule):
             path = f"{here} -> {project.describe_chain(hops)}"
             cure = self.cure_text(name)
             checker.report(self, node, self.message(name, path, cure), help=cure, anywhere=True)
+
+    def is_direct(self, node: cst.Call) -> bool:
+        """Is the call itself a direct finding of this family (so not a helper call)?"""
+        return self.names.hit(node) is not None
 
     def cure_text(self, name: str) -> str:
         raise NotImplementedError

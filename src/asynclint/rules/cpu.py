@@ -29,6 +29,7 @@ USER_MODELS = frozenset({
     "django.contrib.auth.base_user.AbstractBaseUser", "django.contrib.auth.models.AbstractBaseUser",
 })
 INTS_KEY = "DJA4-ints"
+PASSWORD_METHODS = ("set_password", "check_password")
 
 
 def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -394,7 +395,7 @@ class PasswordHashingInAsyncFunction(NameTrackingRule):
         hit = self.names.hit(node)
         if hit is not None and hit.category == CPU:
             what, method, receiver = hit.what, hit.method, None
-        elif isinstance(func, cst.Attribute) and func.attr.value in ("set_password", "check_password") \
+        elif isinstance(func, cst.Attribute) and func.attr.value in PASSWORD_METHODS \
                 and is_user(checker, func.value):
             receiver = checker.code_of(func.value, 30)
             method = func.attr.value
@@ -517,6 +518,12 @@ class CpuBoundHelperCalledFromAsyncFunction(HelperEffectRule):
     code = "DJA404"
     name = "cpu-bound-helper-called-from-async-function"
     family = "cpu"
+
+    def is_direct(self, node: cst.Call) -> bool:
+        func = node.func
+        return super().is_direct(node) or (
+            isinstance(func, cst.Attribute) and func.attr.value in PASSWORD_METHODS
+            and is_user(self.checker, func.value))
 
     def cure_text(self, name: str) -> str:
         return (f"run it in a thread: `await asyncio.to_thread({name}, ...)` or "
