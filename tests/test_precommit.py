@@ -105,7 +105,9 @@ def try_repo(repo: Path, hook_repo: Path, home: Path) -> subprocess.CompletedPro
     if proc.returncode == 3 or "An unexpected error has occurred" in output:
         detail = log.read_text(errors="replace")[-1500:] if log.is_file() else output[-1500:]
         if any(word in detail for word in ("pip", "install", "virtualenv", "venv", "Could not find", "index")):
-            pytest.skip(f"pre-commit could not build the hook environment here:\n{detail}")
+            errors = [line.strip() for line in detail.splitlines() if "ERROR" in line or "error:" in line]
+            pytest.skip("pre-commit could not build the hook's environment here (pip could not install "
+                        "asynclint and its dependencies): " + (" | ".join(errors[-3:]) or detail[-400:]))
         pytest.fail(f"pre-commit failed before running the hook:\n{detail}")
     assert "Traceback" not in output, output
     return proc
