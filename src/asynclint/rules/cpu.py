@@ -407,7 +407,11 @@ class PasswordHashingInAsyncFunction(NameTrackingRule):
                   f"`await sync_to_async({callable_text}, thread_sensitive=False)(...)`")
         if method == "check_password" and (receiver is not None or hit.fqn.startswith("django.")):
             twin = f"{receiver}.acheck_password" if receiver is not None else "acheck_password"
-            cure = checker.cure(self.cure_since, f"use `await {twin}(...)`", thread)
+            if checker.settings.target_django is None:
+                cure = (f"on Django 6.0+ use `await {twin}(...)` (in 5.0-5.2 it still hashes on the loop); "
+                        f"before 6.0 {thread}")
+            else:
+                cure = checker.cure(self.cure_since, f"use `await {twin}(...)`", thread)
         else:
             cure = thread
         checker.report(self, node, f"`{what}` hashes a password on the event loop: the loop is blocked for the "
