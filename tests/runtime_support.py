@@ -616,7 +616,9 @@ def run_case(case: Case) -> Outcome:
                         for symptom in SYMPTOMS.values():
                             stack.enter_context(symptom.watch(run))
                         call()
-            except Exception as raised:  # noqa: BLE001 - any exception is an observation
+            except KeyboardInterrupt:
+                raise
+            except BaseException as raised:  # noqa: BLE001 - anything a case raises is an observation
                 exc = raised
             if exc is not None:
                 outcome.errors = [_describe(e) for e in _flatten(exc)]
@@ -637,6 +639,7 @@ def run_case(case: Case) -> Outcome:
             gc.unfreeze()
             outcome.seconds = time.perf_counter() - started
     finally:
+        gc.unfreeze()  # (again, if the run itself failed)
         sys.set_coroutine_origin_tracking_depth(previous_depth)
         _close_connections()
     outcome.data = run.data
