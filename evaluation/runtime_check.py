@@ -223,7 +223,6 @@ class Recorder:
         self.unit = ""
         self.context: list = []  # extra (file, line) appended outermost (e.g. the CBV class)
         self.extra_families: set = set()  # families any symptom of the current unit can prove
-        self.executed: set = set()  # (file, firstlineno)
         self.lock = threading.Lock()
 
     def in_corpus(self, filename: str) -> bool:
@@ -489,7 +488,7 @@ def worker(name: str, verbose: bool) -> dict:
     os.environ["DJANGO_SETTINGS_MODULE"] = scenario.SETTINGS
     os.environ["EVAL_TMP"] = str(tmp)
     for k, v in getattr(scenario, "ENV", {}).items():
-        os.environ[k] = v.format(**servers, tmp=tmp)
+        os.environ[k] = v.format(**servers, tmp=tmp, python=sys.executable)
     sys.path.insert(0, str(project_dir))
 
     import django
@@ -517,16 +516,11 @@ def worker(name: str, verbose: bool) -> dict:
 
     recorder = Recorder(project_dir)
     # coverage: which corpus functions ran at all (any thread)
-    origin_on = threading.local()
-
-    def tracer(frame, event, arg):
-        if not getattr(origin_on, "set", False):
-            # coroutine origin tracking is per thread: worker threads (sync_to_async) need it too
-            sys.set_coroutine_origin_tracking_depth(64)
-            origin_on.set = True
-        c = frame.f_code
-        if c.co_filename.startswith(recorder.prefix):
-            recorder.executed.add((c.co_filename, c.co_firstlineno))
+    def thread_start_hook(frame, event, arg):
+        # coroutine origin tracking is per thread: worker threads (sync_to_async)
+        # need it too.  Runs once at each new thread's first call, then steps aside.
+        sys.set_coroutine_origin_tracking_depth(64)
+        sys.settrace(None)
         return None
 
     # --- import the project's modules and list the units
@@ -791,8 +785,7 @@ def worker(name: str, verbose: bool) -> dict:
 
     with warnings.catch_warnings(record=True) as wlog:
         warnings.simplefilter("always")
-        sys.settrace(tracer)
-        threading.settrace(tracer)
+        threading.settrace(thread_start_hook)
 
         def drain():
             gc.collect()
@@ -884,7 +877,21 @@ def worker(name: str, verbose: bool) -> dict:
         restore()
         from django.test import AsyncClient
 
-        probe = getattr(scenario, "MIDDLEWARE_PROBE", "/healthz/")
+        # The stack is probed with a URLconf of its own (one async view), so a
+        # broken project URLconf or view cannot be mistaken for a middleware fault.
+        import types
+
+        from django.http import HttpResponse
+        from django.test.utils import override_settings
+        from django.urls import path as url_path
+
+        async def probe_view(request):
+            return HttpResponse("probe")
+
+        probe_urls = types.ModuleType("eval_probe_urls")
+        probe_urls.urlpatterns = [url_path("__probe__/", probe_view)]
+        sys.modules["eval_probe_urls"] = probe_urls
+        probe = "/__probe__/"
 
         async def probe_stack():
             hb = asyncio.ensure_future(watch.heartbeat())
@@ -899,12 +906,12 @@ def worker(name: str, verbose: bool) -> dict:
                 await sync_to_async(connections.close_all)()
 
         try:
-            asyncio.run(probe_stack())
+            with override_settings(ROOT_URLCONF="eval_probe_urls"):
+                asyncio.run(probe_stack())
         except BaseException as exc:  # noqa: BLE001
             record_exception(exc)
             caught.append(f"MIDDLEWARE: {type(exc).__name__}: {str(exc)[:160]}")
         drain()
-        sys.settrace(None)
         threading.settrace(None)
     watch.stop = True
 
@@ -929,41 +936,22 @@ def worker(name: str, verbose: bool) -> dict:
                 "where": [f"{Path(f).relative_to(CORPUS)}:{l}" for f, l in s.frames[:6]],
             })
 
-    def enclosing(path, line):
-        best = None
-        for sp in func_spans:
-            if sp[0] == path and sp[1] <= line <= sp[2]:
-                if best is None or sp[1] >= best[1]:
-                    best = sp
-        return best
-
     results = []
     for l in labels:
         key = (str(l.path), l.line, l.family)
-        encl = enclosing(str(l.path), l.line)
-        executed = encl is None or (str(l.path), encl[1]) in recorder.executed or encl[4]
         if key in confirmed:
             status = "confirmed"
         elif l.manual:
             status = "manual"
-        elif not executed:
-            status = "not-run"
         else:
             status = "unconfirmed"
         results.append({"label": f"{l.rel}:{l.line}", "family": l.family, "status": status,
                         "why": l.why, "evidence": confirmed.get(key, [])[:2], "manual": l.manual})
 
-    not_executed = []
-    for sp in func_spans:
-        if sp[4]:
-            continue
-        if (sp[0], sp[1]) not in recorder.executed:
-            not_executed.append(f"{Path(sp[0]).relative_to(CORPUS)}:{sp[1]} {sp[3]}")
-
     shutil.rmtree(tmp, ignore_errors=True)
     return {
         "project": name, "labels": results, "unexpected": unexpected, "skipped": skipped,
-        "ran": len(ran), "exceptions": caught, "not_executed": not_executed,
+        "ran": len(ran), "exceptions": caught,
     }
 
 
@@ -1013,8 +1001,6 @@ def summarize(results: list[dict], verbose: bool) -> tuple[str, bool]:
                 out.append(f"    skipped {q}: {why}")
             for e in r["exceptions"]:
                 out.append(f"    exception {e}")
-            for f in r["not_executed"]:
-                out.append(f"    not executed: {f}")
     out.append("total: " + ", ".join(f"{k} {v}" for k, v in sorted(totals.items())))
     return "\n".join(out) + "\n", ok
 

@@ -8,7 +8,7 @@ ENV = {
     "EMAIL_HOST": "{smtp_host}",
     "EMAIL_PORT": "{smtp_port}",
 }
-MIDDLEWARE_PROBE = "/healthz/"
+
 
 
 def seed():

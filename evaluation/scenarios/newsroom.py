@@ -7,7 +7,7 @@ ENV = {
     "SEARCH_PING_URL": "{http}/ping",
     "IMAGE_CDN_URL": "{http}/cdn",
 }
-MIDDLEWARE_PROBE = "/ping/"
+
 
 
 def seed():
