@@ -156,6 +156,15 @@ def test_select_ignore_extend_select_by_prefix(project: Path) -> None:
     assert codes() == {"DJA101"}
     assert codes("--extend-select", "DJA102") == {"DJA101", "DJA102"}
     assert codes("--select", "DJA102") == {"DJA102"}
+    # command-line flags layer on the config as in ruff: --ignore adds to the configured
+    # ignore, --select starts afresh
+    (project / "pyproject.toml").write_text('[tool.asynclint]\nignore = ["DJA102"]\n')
+    assert codes() == {"DJA101"}
+    assert codes("--ignore", "DJA101") == set()
+    assert codes("--select", "DJA102") == {"DJA102"}
+    assert codes("--extend-select", "DJA102") == {"DJA101", "DJA102"}
+    assert codes("--extend-select", "DJA1") == {"DJA101", "DJA102"}
+    assert codes("--ignore", "DJA1", "--extend-select", "DJA102") == {"DJA102"}
 
 
 # ------------------------------------------------------------------ output formats

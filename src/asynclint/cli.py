@@ -63,15 +63,13 @@ def check(paths, select, ignore, extend_select, output_format, exit_zero, statis
             "ignore": _codes_option(ignore, "--ignore"),
             "extend_select": _codes_option(extend_select, "--extend-select"),
         }
-        if target_django is not None:
-            overrides["target_django"] = parse_version("--target-django", target_django)
-        if overrides["ignore"] is not None:
-            overrides["ignore"] = overrides["ignore"]
-        settings = load_settings(paths[0], config_file, **overrides)
+        target = parse_version("--target-django", target_django) if target_django is not None else None
+        settings = load_settings(paths[0], config_file, target_django=target)
     except click.BadParameter as exc:
         _fail(exc.format_message())
     except ConfigError as exc:
         _fail(str(exc))
+    settings = _layer_selection(settings, **overrides)
 
     files = discover(paths, settings)
     project = Project(settings)
@@ -117,6 +115,29 @@ def rule(code, show_all):
         _fail(f"unknown rule {code!r}; `asynclint rule --all` lists them")
     click.echo(f"# {cls.name} ({cls.code})\n")
     click.echo(cls.doc())
+
+
+def _layer_selection(settings, select, ignore, extend_select):
+    """Command-line selection on top of the configured one, as ruff layers them:
+    ``--select`` starts afresh (the configured select, extend-select and ignore no
+    longer apply); ``--ignore`` and ``--extend-select`` add to the configured lists."""
+    from dataclasses import replace
+
+    from asynclint.registry import all_rules, is_selected, matches
+
+    if select is None and ignore is None and extend_select is None:
+        return settings
+    ignore, extend_select = ignore or (), extend_select or ()
+    codes = list(all_rules())
+    if select is not None:
+        enabled = {c for c in codes if is_selected(c, select + extend_select, ignore)}
+    else:
+        configured = {c for c in codes if settings.is_enabled(c)}
+        added = {c for c in codes if is_selected(c, extend_select, ignore)}
+        removed = {c for c in codes if matches(c, ignore) and matches(c, ignore) >= matches(c, extend_select)}
+        enabled = (configured | added) - removed
+    # the resolved list of codes replaces the prefixes of both layers
+    return replace(settings, select=tuple(sorted(enabled)), ignore=(), extend_select=())
 
 
 def _shown_from_cwd(diag, root: Path):
