@@ -279,6 +279,10 @@ def lint_files(paths: Iterable[Path], project: Project) -> list[Diagnostic]:
     for path in paths:
         try:
             results.extend(lint_path(path, project))
+        except RecursionError:
+            results.append(Diagnostic(project.relpath(str(path)), 1, 1, RULE_ERROR,
+                                      "asynclint could not walk this file: it nests too deeply",
+                                      help="the other files were checked; split the deeply nested expression"))
         except Exception as exc:  # noqa: BLE001 - one file never stops the run
             results.append(Diagnostic(project.relpath(str(path)), 1, 1, RULE_ERROR,
                                       f"asynclint failed on this file ({type(exc).__name__}: {exc}); please report it"))
