@@ -58,7 +58,8 @@ class AsyncToSyncInCoroutine(Rule):
     ## What it does
     Checks for calling the function `async_to_sync(f)` returns (directly, as
     `async_to_sync(f)(...)`) inside an `async def` or in sync code the
-    coroutine runs directly.
+    coroutine runs directly, and for calls from a coroutine to a sync function
+    of the project that does so, directly or through the helpers it calls.
 
     ## Why is this bad?
     `async_to_sync` blocks the calling thread until the coroutine finishes on an
@@ -84,17 +85,45 @@ class AsyncToSyncInCoroutine(Rule):
 
     code = "DJA701"
     name = "async-to-sync-in-coroutine"
+    #: recorded in sync functions, so that a call of such a helper from a coroutine is found
+    effect = "bridge"
+
+    def __init__(self, checker) -> None:
+        super().__init__(checker)
+        self.pending: list[tuple[cst.Call, str]] = []
+        checker.at_end(self.resolve)
 
     def visit_Call(self, node: cst.Call) -> None:
         checker = self.checker
         inner = node.func
-        if not checker.in_loop or not isinstance(inner, cst.Call) or checker.qualified(inner.func) not in ASYNC_TO_SYNC:
+        if isinstance(inner, cst.Call) and checker.qualified(inner.func) in ASYNC_TO_SYNC:
+            target = checker.code_of(inner.args[0].value, 40) if inner.args else "..."
+            # In a sync function this only records the effect (see Checker.report).
+            checker.report(self, node,
+                           f"`async_to_sync({target})(...)` on the event loop raises RuntimeError (You cannot use "
+                           f"AsyncToSync in the same thread as an async event loop); `await {target}(...)` directly",
+                           help=f"await {target}(...) directly", what=f"async_to_sync({target})()")
             return
-        target = checker.code_of(inner.args[0].value, 40) if inner.args else "..."
-        checker.report(self, node,
-                       f"`async_to_sync({target})(...)` on the event loop raises RuntimeError (You cannot use "
-                       f"AsyncToSync in the same thread as an async event loop); `await {target}(...)` directly",
-                       help=f"await {target}(...) directly")
+        if checker.in_loop:
+            callee = checker.callee_fqn(node)
+            info = checker.index.function(callee)
+            if info is not None and not info.is_async:
+                self.pending.append((node, callee))
+
+    def resolve(self) -> None:
+        checker = self.checker
+        project = checker.project
+        for node, callee in self.pending:
+            hops = project.effect_chain(callee, self.effect)
+            if not hops:
+                continue
+            name = checker.code_of(node.func, 40)
+            cure = f"call the async function with `await` instead, or run `{name}` in a thread: " \
+                   f"`await sync_to_async({name})(...)`"
+            checker.report(self, node,
+                           f"`{name}()` calls async_to_sync on the event loop ({project.describe_chain(hops)}): it "
+                           f"raises RuntimeError (You cannot use AsyncToSync in the same thread as an async event "
+                           f"loop); {cure}", help=cure, anywhere=True)
 
 
 def is_signal(checker, fqn: str | None) -> bool:
