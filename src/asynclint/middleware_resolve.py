@@ -57,6 +57,9 @@ class _Unknown:
     def __repr__(self) -> str:
         return "UNKNOWN"
 
+    def __reduce__(self) -> str:
+        return "UNKNOWN"  # unpickles as the one UNKNOWN (identity checks keep working)
+
 
 #: "The analysis cannot know": never a finding.
 UNKNOWN = _Unknown()
@@ -181,6 +184,7 @@ class MiddlewareModel:
         self._asgi: dict[str, bool] = {}
         self._asgi_direct: set[str] | None = None
         self._settings: list[str] | None = None
+        self._needles: dict[str, frozenset[bytes]] | None = None
         self.django_installed = self._spec("django") is not None
 
     # -- locating and reading modules ----------------------------------------------
@@ -564,16 +568,21 @@ class MiddlewareModel:
 
     # -- settings modules --------------------------------------------------------------
 
+    NEEDLES = (b"MIDDLEWARE", b"ASGI_APPLICATION", b"get_asgi_application", b"ASGIHandler")
+
     def _candidates(self, needles: tuple[bytes, ...]) -> list[str]:
-        found = []
-        for modname, path in list(self.index.module_paths.items()):
-            try:
-                data = Path(path).read_bytes()
-            except OSError:
-                continue
-            if any(n in data for n in needles):
-                found.append(modname)
-        return sorted(found)
+        """Project modules whose bytes contain one of ``needles`` (each file is read once per run)."""
+        if self._needles is None:
+            self._needles = {}
+            for modname, path in list(self.index.module_paths.items()):
+                try:
+                    data = Path(path).read_bytes()
+                except OSError:
+                    continue
+                found = frozenset(n for n in self.NEEDLES if n in data)
+                if found:
+                    self._needles[modname] = found
+        return sorted(m for m, found in self._needles.items() if any(n in found for n in needles))
 
     def settings_modules(self) -> list[str]:
         """Project modules that assign or change ``MIDDLEWARE`` at module level."""

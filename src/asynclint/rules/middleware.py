@@ -71,15 +71,30 @@ class SyncOnlyMiddlewareInAsyncStack(Rule):
     A sync-only middleware in the `MIDDLEWARE` of a site served over ASGI.
 
     ## What it does
-    Checks every entry of `MIDDLEWARE` in settings modules of an ASGI site
-    (`ASGI_APPLICATION`, or named by an `asgi.py` that calls
-    `get_asgi_application()`, or star-importing such settings), resolves its
-    dotted path to the class or factory (in the project, in Django, in installed
-    packages, read from source, never imported), and reports the ones Django
-    runs synchronously: no `async_capable = True` (Django's default), not a
-    `MiddlewareMixin` subclass, `@sync_only_middleware`, or
-    `async_capable = False`. Capability inherited from base classes, in any
-    module, counts. The finding is on the list line of the entry.
+    Checks every entry of `MIDDLEWARE` in the settings modules of a site served
+    over ASGI, resolves its dotted path to the class or factory (in the
+    project, in Django, in installed packages; read from source, never
+    imported), and reports the ones Django runs synchronously: no
+    `async_capable = True` (Django's default), not a `MiddlewareMixin`
+    subclass, `@sync_only_middleware`, or `async_capable = False`. Capability
+    inherited from base classes, in any module, counts. The finding is on the
+    line of the entry's string, wherever the list is built (`BASE + [...]`,
+    `[*BASE, ...]`, `list(BASE)`, `+=`, `.append()`, `.insert()`, star and
+    named imports from other settings modules).
+
+    A settings module (a module that assigns or changes `MIDDLEWARE`, or
+    inherits it) serves ASGI when:
+    1. it assigns `ASGI_APPLICATION`;
+    2. or a project module that calls `get_asgi_application()` or
+       `ASGIHandler()` (the `asgi.py` of `startproject`) names it with
+       `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "...")` or
+       `os.environ["DJANGO_SETTINGS_MODULE"] = "..."`;
+    3. or it star-imports, directly or not, a module that passes 1 or 2
+       (`from .base import *`; entries written in `base.py` are then reported
+       in `base.py`);
+    4. or an ASGI module names no settings module of the project (a computed
+       name): then every settings module in the same top-level package counts.
+    Any other settings module belongs to a WSGI-only site and is not checked.
 
     ## Why is this bad?
     Django builds the chain from the view up. Above an async handler a sync-only
