@@ -15,7 +15,7 @@ import libcst as cst
 
 from asynclint.registry import register
 from asynclint.rules.blocking import CPU, HelperEffectRule, Names, NameTrackingRule, int_value
-from asynclint.semantic import INSTANCE, USER, dotted_name
+from asynclint.semantic import INSTANCE, MANAGER, USER, dotted_name
 
 if TYPE_CHECKING:
     from asynclint.checker import Checker
@@ -30,6 +30,7 @@ USER_MODELS = frozenset({
 })
 INTS_KEY = "DJA4-ints"
 PASSWORD_METHODS = ("set_password", "check_password")
+CREATE_USER_METHODS = ("acreate_user", "acreate_superuser")
 
 
 def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -333,6 +334,25 @@ def _has_yield(function: cst.CSTNode) -> bool:
     return any(isinstance(n, cst.Yield) for n in _walk(function))
 
 
+def is_user_manager(checker: "Checker", node: cst.BaseExpression) -> bool:
+    """Is ``node`` the manager of a user model (``User.objects``)?"""
+    t = checker.type_of(node)
+    return t is not None and t.kind == MANAGER and bool(t.model) and (
+        t.model in USER_MODELS or checker.index.inherits(t.model, USER_MODELS))
+
+
+def _password_given(call: cst.Call) -> bool:
+    """``acreate_user(username, email, password)`` with a password that is not None."""
+    value = None
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    if len(positional) >= 3:
+        value = positional[2].value
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "password":
+            value = arg.value
+    return value is not None and not (isinstance(value, cst.Name) and value.value == "None")
+
+
 def is_user(checker: "Checker", node: cst.BaseExpression) -> bool:
     """Is ``node`` a user instance (``request.user``, ``await request.auser()``, a User)?"""
     if Names.of(checker).kind_of(node) == "django.contrib.auth.user":
@@ -354,8 +374,10 @@ class PasswordHashingInAsyncFunction(NameTrackingRule):
     ## What it does
     Checks, in async code, for `make_password`, `check_password`,
     `user.set_password()`, `user.check_password()`, `hashlib.pbkdf2_hmac`,
-    `hashlib.scrypt`, `bcrypt.hashpw` / `checkpw` / `kdf`, `scrypt.hash` and
-    argon2 hashing (`PasswordHasher().hash/verify`, `argon2.low_level`).
+    `hashlib.scrypt`, `bcrypt.hashpw` / `checkpw` / `kdf`, `scrypt.hash`,
+    argon2 hashing (`PasswordHasher().hash/verify`, `argon2.low_level`), and
+    `await User.objects.acreate_user(..., password=...)`, which hashes the
+    password with `make_password()` on the loop before its async save.
 
     ## Why is this bad?
     Password hashers are slow on purpose: Django 5.2's PBKDF2 runs 1,000,000
@@ -382,6 +404,8 @@ class PasswordHashingInAsyncFunction(NameTrackingRule):
     `make_password` and `set_password` have no async twin. `acheck_password`
     exists since 5.0 but only runs the hasher off the loop from Django 6.0;
     before that use `sync_to_async(user.check_password, thread_sensitive=False)`.
+    `acreate_user` / `acreate_superuser` (5.2) hash on the loop in 5.2, 6.0
+    and 6.1 (read in their source): hash first in a thread, then `acreate()`.
     """
 
     code = "DJA402"
@@ -400,6 +424,15 @@ class PasswordHashingInAsyncFunction(NameTrackingRule):
             receiver = checker.code_of(func.value, 30)
             method = func.attr.value
             what = f"{receiver}.{method}()"
+        elif isinstance(func, cst.Attribute) and func.attr.value in CREATE_USER_METHODS \
+                and checker.in_loop and _password_given(node) and is_user_manager(checker, func.value):
+            what = f"{checker.code_of(func, 40)}()"
+            cure = ("hash in a thread, then create: `password = await asyncio.to_thread(make_password, raw)` and "
+                    "`await User.objects.acreate(username=..., password=password)`")
+            checker.report(self, node, f"`{what}` runs `make_password()` on the event loop before it saves (the "
+                                       f"`a` prefix only covers the query; Django 5.2-6.1): the loop is blocked for "
+                                       f"the length of a hash; {cure}", help=cure, what=what)
+            return
         else:
             return
         callable_text = checker.code_of(func, 40)
@@ -422,21 +455,23 @@ class PasswordHashingInAsyncFunction(NameTrackingRule):
 @register
 class AsyncPasswordCheckHashesOnLoop(NameTrackingRule):
     """
-    `acheck_password()` / `aauthenticate()` on Django 5.0-5.2, where they hash on the loop.
+    `acheck_password()` / `aauthenticate()` on a Django version where they hash on the loop.
 
     ## What it does
-    When `target-django` is 5.0, 5.1 or 5.2, checks for `await
+    Only when `target-django` is set: on 5.0, 5.1 or 5.2 checks for `await
     user.acheck_password(...)`, `hashers.acheck_password(...)` and
-    `aauthenticate(...)`. With no `target-django`, or 6.0 and later, nothing
-    is reported.
+    `aauthenticate(...)`; on 6.0 for `aauthenticate(...)` only. With no
+    `target-django`, or 6.1 and later, nothing is reported.
 
     ## Why is this bad?
     In Django 5.0-5.2 `acheck_password` is a coroutine that runs the password
     hasher (PBKDF2, 1,000,000 iterations in 5.2) directly on the event-loop
-    thread, and `ModelBackend.aauthenticate` calls it (or, for an unknown
-    user, runs `set_password` inline). The `a` prefix suggests it is safe; it
-    blocks the loop for the length of a hash. Django 6.0 moved the hashing to a
-    thread (`sync_to_async(..., thread_sensitive=False)`).
+    thread, and `ModelBackend.aauthenticate` calls it, or for an unknown
+    username runs `set_password` inline to equalize timing. The `a` prefix
+    suggests it is safe; it blocks the loop for the length of a hash, on every
+    login attempt. Django 6.0 moved `acheck_password`'s hashing to a thread, but
+    6.0's `ModelBackend.aauthenticate` still calls `set_password` on the loop
+    for unknown usernames (read in the 6.0.10 source); 6.1 offloads that too.
 
     ## Example
     ```python
@@ -444,7 +479,7 @@ class AsyncPasswordCheckHashesOnLoop(NameTrackingRule):
         user = await aauthenticate(request, username=name, password=password)
     ```
 
-    Use instead (until you run Django 6.0):
+    Use instead (on 5.x and 6.0):
     ```python
     async def login_view(request):
         user = await sync_to_async(authenticate, thread_sensitive=False)(
@@ -452,39 +487,45 @@ class AsyncPasswordCheckHashesOnLoop(NameTrackingRule):
     ```
 
     ## Django version
-    Affects 5.0, 5.1 and 5.2; fixed in 6.0.
+    `acheck_password`: affects 5.0-5.2, fixed in 6.0. `aauthenticate`: affects
+    5.0-5.2 (every login) and 6.0 (unknown usernames), fixed in 6.1.
     """
 
     code = "DJA403"
     name = "async-password-check-hashes-on-loop"
-    cure_since = (6, 0)
 
     def visit_Call(self, node: cst.Call) -> None:
         checker = self.checker
         target = checker.settings.target_django
-        if target is None or not (5, 0) <= target <= (5, 2):
+        if target is None or not (5, 0) <= target <= (6, 0):
             return
         func = node.func
         fqn = self.names.callee(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
         version = f"{target[0]}.{target[1]}"
+        thread = "`await sync_to_async(authenticate, thread_sensitive=False)(request, **credentials)`"
         if fqn == "django.contrib.auth.aauthenticate":
             what = f"{checker.code_of(func, 40)}()"
-            cure = ("upgrade to Django 6.0, or authenticate in a thread: "
-                    "`await sync_to_async(authenticate, thread_sensitive=False)(request, **credentials)`")
-            detail = "checks the password (for an unknown user it hashes one) on the event-loop thread"
-        elif fqn == "django.contrib.auth.hashers.acheck_password" or (
+            if target >= (6, 0):
+                detail = (f"hashes a password on the event-loop thread in Django {version} when the username is "
+                          f"unknown (ModelBackend runs `set_password()` inline to equalize timing; fixed in 6.1)")
+                cure = f"upgrade to Django 6.1, or authenticate in a thread: {thread}"
+            else:
+                detail = (f"checks the password on the event-loop thread in Django {version} (for an unknown "
+                          f"username it hashes one; 5.0-5.2, fixed in 6.0/6.1)")
+                cure = f"authenticate in a thread: {thread}"
+        elif target <= (5, 2) and (fqn == "django.contrib.auth.hashers.acheck_password" or (
                 isinstance(func, cst.Attribute) and func.attr.value == "acheck_password"
-                and fqn is None and is_user(checker, func.value)):
+                and fqn is None and is_user(checker, func.value))):
             what = f"{checker.code_of(func, 40)}()"
             sync = (f"{checker.code_of(func.value, 30)}.check_password" if isinstance(func, cst.Attribute)
                     and fqn is None else "check_password")
+            detail = f"runs the password hasher on the event-loop thread in Django {version} (5.0-5.2; fixed in 6.0)"
             cure = (f"upgrade to Django 6.0, or check in a thread: "
                     f"`await sync_to_async({sync}, thread_sensitive=False)(...)`")
-            detail = "runs the password hasher on the event-loop thread"
         else:
             return
-        checker.report(self, node, f"`{what}` {detail} in Django {version} (5.0-5.2; fixed in 6.0): the loop is "
-                                   f"blocked for the length of a hash; {cure}", help=cure, what=what)
+        checker.report(self, node, f"`{what}` {detail}: the loop is blocked for the length of a hash; {cure}",
+                       help=cure, what=what)
 
 
 @register
