@@ -500,49 +500,62 @@ def test_atomic_on_coroutine_function_without_a_loop_is_not_atomic(django_ready)
 
 # ------------------------------------------------------ ATOMIC_REQUESTS (DJA707)
 
-def test_atomic_requests_with_async_views(django_ready) -> None:
-    from django.db import connections
-    from django.test import AsyncClient
-    from django.urls import path as url
+def _atomic_request_lines(path: Path) -> dict[int, str]:
+    """Line -> database alias, for every statement or dict entry of DATABASES that sets ATOMIC_REQUESTS."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: dict[int, str] = {}
+    for stmt in tree.body:
+        if not isinstance(stmt, ast.Assign):
+            continue
+        target = stmt.targets[0]
+        if isinstance(target, ast.Name) and target.id == "DATABASES" and isinstance(stmt.value, ast.Dict):
+            for alias, entry in zip(stmt.value.keys, stmt.value.values):
+                for key in getattr(entry, "keys", []):
+                    if isinstance(key, ast.Constant) and key.value == "ATOMIC_REQUESTS":
+                        found[key.lineno] = alias.value
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Subscript):
+            found[stmt.lineno] = target.value.slice.value
+    return found
 
-    module = rs.import_fixture(RULE_FIXTURES / "DJA707.py")
-    marked = {line for line, _, _ in load(RULE_FIXTURES / "DJA707.py").expected}
-    text = (RULE_FIXTURES / "DJA707.py").read_text().splitlines()
+
+def test_atomic_requests_with_async_views(django_ready) -> None:
+    """Each database alias of the fixture's DATABASES, with its final ATOMIC_REQUESTS, in front
+    of an async view: True raises Django's RuntimeError, False answers; and an alias is True
+    exactly when a marked line sets it."""
+    from django.db import connections
+    from django.http import HttpResponse
+    from django.test import AsyncClient
+    from django.urls import clear_url_caches, path as url
+
+    path = RULE_FIXTURES / "DJA707.py"
+    module = rs.import_fixture(path)
+    marked = {line for line, _, _ in load(path).expected}
+    setters = _atomic_request_lines(path)
 
     async def async_view(request):
-        from django.http import HttpResponse
-
         return HttpResponse("ok")
 
     django_ready.urlpatterns[:] = [url("a/", async_view)]
-    from django.urls import clear_url_caches
-
     clear_url_caches()
     settings_dict = connections["default"].settings_dict
     before = settings_dict["ATOMIC_REQUESTS"]
-    checked = 0
     for alias, entry in module.DATABASES.items():
-        line = next(i for i, t in enumerate(text, 1) if '"ATOMIC_REQUESTS"' in t and i > _line_of_alias(text, alias))
         settings_dict["ATOMIC_REQUESTS"] = entry["ATOMIC_REQUESTS"]
         try:
-            try:
-                asyncio.run(AsyncClient().get("/a/"))
-                raised = None
-            except RuntimeError as exc:
-                raised = exc
+            asyncio.run(AsyncClient().get("/a/"))
+            raised = None
+        except RuntimeError as exc:
+            raised = exc
         finally:
             settings_dict["ATOMIC_REQUESTS"] = before
             rs._close_connections()
-        if line in marked:
+        if entry["ATOMIC_REQUESTS"]:
             assert raised is not None and "ATOMIC_REQUESTS with async views" in str(raised), (alias, raised)
         else:
             assert raised is None, (alias, raised)
-        checked += 1
-    assert checked >= 2
-
-
-def _line_of_alias(text: list[str], alias: str) -> int:
-    return next(i for i, t in enumerate(text, 1) if f'"{alias}":' in t)
+        marked_for_alias = [line for line, a in setters.items() if a == alias and line in marked]
+        assert bool(marked_for_alias) == bool(entry["ATOMIC_REQUESTS"]), (alias, marked_for_alias)
+    assert marked <= set(setters)
 
 
 # ------------------------------------------------------------ per-row hint (DJA709)

@@ -833,9 +833,32 @@ class AtomicRequestsWithAsyncViews(Rule):
     def triggers(cls, project):
         return (b"ATOMIC_REQUESTS",)
 
+    def _report(self, node: cst.CSTNode, alias: str | None) -> None:
+        checker = self.checker
+        view = first_async_view(checker.project)
+        if view is None:
+            return
+        checker.report(self, node,
+                       f"`ATOMIC_REQUESTS` on database `{alias or '?'}` in a project with async views "
+                       f"(e.g. {view}): every request to an async view raises RuntimeError (You cannot "
+                       f"use ATOMIC_REQUESTS with async views); turn it off and use "
+                       f"`transaction.atomic()` in sync functions run by `sync_to_async`, or mark the "
+                       f"async views `@transaction.non_atomic_requests`",
+                       help="turn ATOMIC_REQUESTS off; atomic() in sync functions via sync_to_async")
+
     def visit_Assign(self, node: cst.Assign) -> None:
         checker = self.checker
-        if checker.frame.kind != "module" or not isinstance(node.value, cst.Dict):
+        if checker.frame.kind != "module":
+            return
+        # DATABASES["default"]["ATOMIC_REQUESTS"] = True
+        if isinstance(node.value, cst.Name) and node.value.value == "True":
+            for target in node.targets:
+                t = target.target
+                if isinstance(t, cst.Subscript) and _subscript_key(t) == "ATOMIC_REQUESTS" \
+                        and isinstance(t.value, cst.Subscript) and dotted_name(t.value.value) == "DATABASES":
+                    self._report(node, _subscript_key(t.value))
+            return
+        if not isinstance(node.value, cst.Dict):
             return
         if not any(isinstance(t.target, cst.Name) and t.target.value == "DATABASES" for t in node.targets):
             return
@@ -848,16 +871,7 @@ class AtomicRequestsWithAsyncViews(Rule):
                     continue
                 key = string_value(entry.key) if isinstance(entry.key, (cst.SimpleString, cst.ConcatenatedString)) else None
                 if key == "ATOMIC_REQUESTS" and isinstance(entry.value, cst.Name) and entry.value.value == "True":
-                    view = first_async_view(checker.project)
-                    if view is None:
-                        continue
-                    checker.report(self, entry,
-                                   f"`ATOMIC_REQUESTS` on database `{alias or '?'}` in a project with async views "
-                                   f"(e.g. {view}): every request to an async view raises RuntimeError (You cannot "
-                                   f"use ATOMIC_REQUESTS with async views); turn it off and use "
-                                   f"`transaction.atomic()` in sync functions run by `sync_to_async`, or mark the "
-                                   f"async views `@transaction.non_atomic_requests`",
-                                   help="turn ATOMIC_REQUESTS off; atomic() in sync functions via sync_to_async")
+                    self._report(entry, alias)
 
 
 @register
@@ -1022,3 +1036,10 @@ class EventLoopRunInCoroutine(Rule):
         checker.report(self, node,
                        f"`{what}` on a running event loop raises RuntimeError ({error}); `await {arg}` instead",
                        help=f"await {arg}")
+
+
+def _subscript_key(node: cst.Subscript) -> str | None:
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    value = node.slice[0].slice.value
+    return string_value(value) if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)) else None
