@@ -95,6 +95,9 @@ class SyncOnlyMiddlewareInAsyncStack(Rule):
     4. or an ASGI module names no settings module of the project (a computed
        name): then every settings module in the same top-level package counts.
     Any other settings module belongs to a WSGI-only site and is not checked.
+    `startproject` writes an `asgi.py` into every project since Django 3.0: a
+    site deployed only under WSGI can turn the rule off for its settings with
+    `per-file-ignores`.
 
     ## Why is this bad?
     Django builds the chain from the view up. Above an async handler a sync-only
