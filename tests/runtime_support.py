@@ -53,7 +53,8 @@ Registered here:
 
 Other families register theirs with ``register_symptom("DJA3", MySymptom())``
 (a stalled heartbeat, a logged middleware adaptation, ``ImproperlyConfigured``,
-...).  A marked code without a registered symptom is not runtime-checked: the case
+...), in a ``tests/test_runtime_*.py`` module: :func:`load_symptom_plugins` imports
+those, so ``tests/test_runtime.py`` judges their codes even when run alone.  A marked code without a registered symptom is not runtime-checked: the case
 is skipped with a reason naming the missing checker, never silently passed.
 """
 
@@ -369,6 +370,30 @@ def register_symptom(prefix: str, symptom: Symptom) -> None:
 
 register_symptom("DJA1", SynchronousOnly())
 register_symptom("DJA2", NeverAwaited())
+
+
+def load_symptom_plugins() -> dict[str, str]:
+    """Import the test modules that register symptoms (``register_symptom(`` in their text).
+
+    Families keep their symptom next to their own runtime tests
+    (``tests/test_runtime_*.py``); importing them here lets ``tests/test_runtime.py``
+    judge every family even when it runs alone. Returns {module: error} for the
+    ones that failed to import.
+    """
+    failed: dict[str, str] = {}
+    here = Path(__file__).resolve().parent
+    for path in sorted(here.glob("test_runtime_*.py")):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if "register_symptom(" not in text:
+            continue
+        try:
+            importlib.import_module(path.stem)
+        except Exception as exc:  # noqa: BLE001 - reported by the caller
+            failed[path.stem] = f"{type(exc).__name__}: {exc}"
+    return failed
 
 
 def symptom_for(code: str) -> tuple[str, Symptom] | None:

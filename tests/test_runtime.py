@@ -13,6 +13,7 @@ import pytest
 
 import runtime_support as rs
 
+PLUGIN_ERRORS = rs.load_symptom_plugins()
 CASES = rs.all_cases()
 
 
@@ -27,6 +28,10 @@ def test_runtime(case: rs.Case, django_ready: None) -> None:
     if verdict.skipped and verdict.ok:
         pytest.skip(verdict.skipped)
     assert verdict.ok, verdict.report()
+
+
+def test_symptom_plugins_import() -> None:
+    assert not PLUGIN_ERRORS, PLUGIN_ERRORS
 
 
 # ---------------------------------------------------------------- the harness can fail
