@@ -44,9 +44,9 @@ It may also override ``watch(run)``, a context manager entered around the call
 
 Registered here:
 
-* ``"DJA1"`` (:class:`SynchronousOnly`): ``SynchronousOnlyOperation`` raised, with a
-  traceback frame at the marked line (for a helper-call finding the marked line is
-  the call site, which is in the traceback too);
+* ``"DJA1"`` (:class:`SynchronousOnly`): a ``SynchronousOnlyOperation`` whose stack
+  has a frame at the marked line (for a helper-call finding the marked line is the
+  call site, which is on the stack too); one the case catches itself still counts;
 * ``"DJA2"`` (:class:`NeverAwaited`): a ``RuntimeWarning`` "coroutine ... was never
   awaited" whose coroutine origin (``sys.set_coroutine_origin_tracking_depth``)
   includes the marked line.
@@ -54,8 +54,12 @@ Registered here:
 Other families register theirs with ``register_symptom("DJA3", MySymptom())``
 (a stalled heartbeat, a logged middleware adaptation, ``ImproperlyConfigured``,
 ...), in a ``tests/test_runtime_*.py`` module: :func:`load_symptom_plugins` imports
-those, so ``tests/test_runtime.py`` judges their codes even when run alone.  A marked code without a registered symptom is not runtime-checked: the case
-is skipped with a reason naming the missing checker, never silently passed.
+those, so ``tests/test_runtime.py`` judges their codes even when run alone.  A
+marked code without a registered symptom is not runtime-checked: the case is
+skipped with a reason naming the missing checker, never silently passed.  Markers
+outside every case (and every helper a case calls) make a failing pseudo-case
+``<markers outside any case>`` when their family has a symptom: nothing could
+prove them.
 """
 
 from __future__ import annotations
