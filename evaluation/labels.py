@@ -42,10 +42,7 @@ class Label:
     family: str  # "DJA1" ...
     why: str
     manual: str | None  # reason when the runtime check cannot prove it
-
-    @property
-    def rel(self) -> str:
-        return self.path.relative_to(CORPUS).as_posix()
+    rel: str  # path relative to the corpus root, e.g. "bookshop/catalog/views.py"
 
     @property
     def key(self) -> tuple[str, int]:
@@ -78,9 +75,11 @@ def read_labels(root: Path = CORPUS) -> list[Label]:
             for fam in m.group("fams").split("+"):
                 if fam not in FAMILIES:
                     raise ValueError(f"{path}:{tok.start[0]}: unknown family {fam}")
-                labels.append(
-                    Label(path.resolve(), tok.start[0], fam, why, manual.group("reason").strip() if manual else None)
-                )
+                labels.append(Label(
+                    path.resolve(), tok.start[0], fam, why,
+                    manual.group("reason").strip() if manual else None,
+                    path.resolve().relative_to(root.resolve()).as_posix(),
+                ))
     return labels
 
 

@@ -170,10 +170,11 @@ def start_servers() -> dict:
     for srv in (http, smtp):
         threading.Thread(target=srv.serve_forever, daemon=True).start()
     return {"http": f"http://127.0.0.1:{http.server_address[1]}", "smtp_port": str(smtp.server_address[1]),
-            "smtp_host": "127.0.0.1"}
+            "smtp_host": "127.0.0.1", "slow_dns_host": SLOW_DNS_HOST}
 
 
 _LOCAL = {"127.0.0.1", "localhost", "::1", "testserver"}
+SLOW_DNS_HOST = "slow-dns.eval.test"  # resolves to 127.0.0.1, late (a slow resolver)
 
 
 def guard_network() -> None:
@@ -183,6 +184,9 @@ def guard_network() -> None:
     real_connect_ex = socket.socket.connect_ex
 
     def getaddrinfo(host, *a, **kw):
+        if host == SLOW_DNS_HOST:
+            time.sleep(SLOW_SERVER_DELAY)
+            return real_getaddrinfo("127.0.0.1", *a, **kw)
         if host not in _LOCAL and host is not None:
             raise OSError(f"evaluation harness: network access to {host!r} refused")
         return real_getaddrinfo(host, *a, **kw)

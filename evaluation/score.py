@@ -42,14 +42,23 @@ def find_asynclint(explicit: str | None) -> list[str]:
     return [sys.executable, "-m", "asynclint"]
 
 
-def run_asynclint(cmd: list[str]) -> list[dict]:
-    proc = subprocess.run(
-        [*cmd, "check", "--output-format", "json", "--exit-zero", str(CORPUS)],
-        capture_output=True, text=True, cwd=CORPUS, env={**os.environ, "NO_COLOR": "1"},
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"asynclint failed ({proc.returncode}):\n{proc.stderr}")
-    return json.loads(proc.stdout or "[]")
+def run_asynclint(cmd: list[str], per_project: bool = False) -> list[dict]:
+    """One run over the whole corpus (default), or one run per project from inside it."""
+    targets = [(CORPUS, CORPUS)]
+    if per_project:
+        targets = [(p, p) for p in sorted(CORPUS.iterdir()) if (p / "manage.py").exists()]
+    findings: list[dict] = []
+    for cwd, path in targets:
+        proc = subprocess.run(
+            [*cmd, "check", "--output-format", "json", "--exit-zero", str(path)],
+            capture_output=True, text=True, cwd=cwd, env={**os.environ, "NO_COLOR": "1"},
+        )
+        if proc.returncode != 0:
+            raise SystemExit(f"asynclint failed ({proc.returncode}):\n{proc.stderr}")
+        for f in json.loads(proc.stdout or "[]"):
+            f["filename"] = str((cwd / f["filename"]).resolve())
+            findings.append(f)
+    return findings
 
 
 def score(findings: list[dict]) -> tuple[str, dict]:
@@ -74,7 +83,8 @@ def score(findings: list[dict]) -> tuple[str, dict]:
     per_family: dict[str, dict] = {}
     total = Counter(l.family for l in labels)
     hit = Counter(l.family for l in labels if (*l.key, l.family) in matched_labels)
-    out.append(f"asynclint on evaluation/corpus: {len(labels)} labelled pitfalls, {len(findings)} findings")
+    out.append(f"asynclint on evaluation/corpus: {len(labels)} labelled pitfalls in "
+               f"{len({l.rel.split('/')[0] for l in labels})} projects, {len(findings)} findings")
     out.append("")
     out.append("recall per family")
     for fam in FAMILIES:
@@ -121,8 +131,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--asynclint", help="asynclint executable (default: the one next to this Python)")
     ap.add_argument("--out", help="also write the report to this file")
     ap.add_argument("--json", action="store_true", help="print the summary as JSON after the report")
+    ap.add_argument("--per-project", action="store_true",
+                    help="run asynclint once per corpus project (cwd = the project) instead of once over the corpus")
     args = ap.parse_args(argv)
-    findings = run_asynclint(find_asynclint(args.asynclint))
+    findings = run_asynclint(find_asynclint(args.asynclint), per_project=args.per_project)
     report, summary = score(findings)
     sys.stdout.write(report)
     if args.json:

@@ -5,7 +5,7 @@ SETTINGS = "inventory_site.settings"
 ENV = {
     "SUPPLIER_API_URL": "{http}/supplier-api",
     "LABEL_PRINTER_CMD": "{python} -c 'import time; time.sleep(0.35)'",
-    "SMTP_RELAY_HOST": "{smtp_host}",
+    "SMTP_RELAY_HOST": "{slow_dns_host}",
     "SMTP_RELAY_PORT": "{smtp_port}",
 }
 

@@ -103,7 +103,7 @@ async def print_label_v2(request, sku, payload=None):
 
 @router.get("relay/health/")
 async def relay_health(request):
-    with socket.create_connection(settings.SMTP_RELAY, timeout=3) as sock:
+    with socket.create_connection(settings.SMTP_RELAY, timeout=3) as sock:  # PITFALL: DJA3 DNS lookup and TCP connect block the loop
         banner = sock.recv(128)  # PITFALL: DJA3 blocking socket read waits for the relay banner
     return {"banner": banner.decode(errors="replace").strip()}
 
