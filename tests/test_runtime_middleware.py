@@ -102,6 +102,8 @@ class Loaded:
     #: what was raised out of the handler, then every exception logged by Django: (type, message)
     errors: list[tuple[type, str]] = field(default_factory=list)
     raised: type | None = None
+    #: Django's decision for each MIDDLEWARE entry, top first: does it run async?
+    runs_async: list[bool] = field(default_factory=list)
     status: int | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -152,7 +154,19 @@ def load(middleware: list[str], *, asgi: bool = True, request: bool = False) -> 
         warnings.simplefilter("always")
         with override_settings(MIDDLEWARE=list(middleware), DEBUG=True, ROOT_URLCONF=URLCONF):
             try:
-                handler = ASGIHandler() if asgi else WSGIHandler()
+                base = ASGIHandler if asgi else WSGIHandler
+                decisions: list[bool] = []
+
+                class Recording(base):
+                    """Records the mode load_middleware picks for each middleware (its first argument)."""
+
+                    def adapt_method_mode(self, is_async, method, method_is_async=None, debug=False, name=None):
+                        if name and name.startswith("middleware "):
+                            decisions.append(is_async)
+                        return super().adapt_method_mode(is_async, method, method_is_async, debug=debug, name=name)
+
+                handler = Recording()
+                result.runs_async = decisions[::-1]
                 if request and asgi:
                     sent = asyncio.run(_asgi_get(handler))
                     starts = [m for m in sent if m["type"] == "http.response.start"]
@@ -210,6 +224,24 @@ def test_reported_sync_only_entries_are_the_adapted_ones(path: Path, django_read
         f"Django adapted {set(full.adapted) - reported} for {path.name}, which asynclint did not report")
     assert bool(full.adapted) == bool(reported), (
         f"asynclint reported {reported} but Django adapted {full.adapted}")
+    # The count in the message: the async-capable middleware above the entry (up to an
+    # async-only one) that Django runs sync. Capability is read from the imported classes.
+    from django.utils.module_loading import import_string
+
+    assert len(full.runs_async) == len(middleware)
+    by_path = {f.entry.path: f for found in model_for(project).findings(modname).values() for f in found
+               if f.kind == "sync-only"}
+    for entry in reported:
+        index = middleware.index(entry)
+        assert full.runs_async[index] is False, f"Django runs {entry} async"
+        forced = []
+        for above in range(index - 1, -1, -1):
+            mw = import_string(middleware[above])
+            if not getattr(mw, "sync_capable", True):
+                break
+            if getattr(mw, "async_capable", False) and not full.runs_async[above]:
+                forced.append(middleware[above])
+        assert by_path[entry].above == forced, f"{entry}: asynclint says {by_path[entry].above}, Django {forced}"
     for entry in sorted(reported):
         alone = [m for m in middleware if m == entry or m not in reported]
         result = load(alone)
