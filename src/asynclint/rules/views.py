@@ -187,6 +187,26 @@ def _literal_names(node: cst.BaseExpression) -> tuple[str, ...] | None:
     return tuple(names)
 
 
+def _returns_super_call(func: cst.FunctionDef, method: str) -> bool:
+    """Does ``func`` return ``super().<method>(...)`` as it is (an awaitable in an async view)?"""
+    found = False
+
+    class Find(cst.CSTVisitor):
+        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
+            return inner is func
+
+        def visit_Return(self, node: cst.Return) -> None:
+            nonlocal found
+            value = node.value
+            if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                    and value.func.attr.value == method and isinstance(value.func.value, cst.Call) \
+                    and isinstance(value.func.value.func, cst.Name) and value.func.value.func.value == "super":
+                found = True
+
+    func.visit(Find())
+    return found
+
+
 def _own_handlers(node: cst.ClassDef, shape: ViewShape) -> list[str]:
     names = set(shape.handlers)
     own = [s.name.value for s in _class_body(node) if isinstance(s, cst.FunctionDef) and s.name.value in names]
@@ -338,20 +358,27 @@ class AsyncDispatchWithSyncHandlers(_ViewRule):
 
 
 @register
-class SyncOptionsInAsyncView(_ViewRule):
+class MismatchedOptionsOverride(_ViewRule):
     """
-    A sync `options()` or `http_method_not_allowed()` override on an async class-based view.
+    An `options()` or `http_method_not_allowed()` override that is sync in an async view, or async in a sync one.
 
     ## What it does
-    Checks for a plain `def options` or `def http_method_not_allowed` in a view
-    class whose HTTP handlers are all `async def`.
+    Checks the `options` and `http_method_not_allowed` methods a view class
+    defines against the view's mode, which Django takes from the HTTP handlers
+    only (`options` is left out of its all-sync-or-all-async check): a plain
+    `def` in a class whose handlers are all `async def`, or an `async def` in a
+    class whose handlers are all sync. A sync override that returns
+    `super().options(...)` untouched is fine (it hands on Django's awaitable)
+    and is not reported.
 
     ## Why is this bad?
-    `options` is left out of Django's all-sync-or-all-async check, so nothing
-    complains when the class is built. But the view is async, so Django awaits
-    what `dispatch` returns: a plain `HttpResponse` raises `TypeError: object
-    HttpResponse can't be used in 'await' expression` on every OPTIONS request
-    (or every request with a method the view does not allow).
+    Nothing complains when the class is built, but every OPTIONS request (or
+    request with a method the view does not allow) fails. In an async view
+    Django awaits what `dispatch` returns, and a plain `HttpResponse` raises
+    `TypeError: object HttpResponse can't be used in 'await' expression`. In a
+    sync view Django gets the coroutine the `async def` made: `ValueError: The
+    view ... didn't return an HttpResponse object. It returned an unawaited
+    coroutine instead.`
 
     ## Example
     ```python
@@ -382,7 +409,7 @@ class SyncOptionsInAsyncView(_ViewRule):
     """
 
     code = "DJA603"
-    name = "sync-options-in-async-view"
+    name = "mismatched-options-override"
     cure_since = (4, 1)
 
     @classmethod
@@ -391,18 +418,26 @@ class SyncOptionsInAsyncView(_ViewRule):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         method = node.name.value
-        if method not in ("options", "http_method_not_allowed") or node.asynchronous is not None or node.decorators:
+        if method not in ("options", "http_method_not_allowed") or node.decorators:
             return
         owner = self.method_class()
         shape = self.shape(owner[0]) if owner else None
-        if shape is None or not shape.is_async:
+        if shape is None or not shape.handlers:
             return
         checker = self.checker
-        cure = checker.cure(self.cure_since, f"make it `async def {method}` and `await super().{method}(...)`",
-                            f"make it `async def {method}`")
-        checker.report(self, node.name,
-                       f"sync `{method}()` on a view whose handlers are async: Django awaits its result and raises "
-                       f"TypeError (object HttpResponse can't be used in 'await' expression); {cure}", help=cure)
+        if node.asynchronous is None and shape.is_async and not _returns_super_call(node, method):
+            cure = checker.cure(self.cure_since, f"make it `async def {method}` and `await super().{method}(...)`",
+                                f"make it `async def {method}`")
+            checker.report(self, node.name,
+                           f"sync `{method}()` on a view whose handlers are async: Django awaits its result and "
+                           f"raises TypeError (object HttpResponse can't be used in 'await' expression); {cure}",
+                           help=cure)
+        elif node.asynchronous is not None and not shape.async_handlers:
+            cure = f"make it a plain `def {method}`, or make the handlers `async def`"
+            checker.report(self, node.name,
+                           f"`async def {method}()` on a view whose handlers {_describe_handlers(shape, shape.sync_handlers)} "
+                           f"are sync: Django treats the view as sync and gets an unawaited coroutine back "
+                           f"(ValueError: ... returned an unawaited coroutine); {cure}", help=cure)
 
 
 @register
