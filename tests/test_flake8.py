@@ -182,3 +182,16 @@ def test_plugin_yields_its_class_as_fourth_item(tmp_path: Path) -> None:
     items = list(Plugin(ast.parse(USER_VIEW), str(path), lines).run())
     assert items and all(item[3] is Plugin for item in items)
     assert all(isinstance(item[0], int) and isinstance(item[1], int) for item in items)
+
+
+def test_odd_encodings_agree_with_asynclint_check(tmp_path: Path) -> None:
+    """flake8 decodes the file itself and hands the plugin text lines: a BOM, CRLF and a
+    latin-1 coding cookie must give the same positions as asynclint's own reading."""
+    body = "async def profile(request):\n    return request.user.username\n"
+    (tmp_path / "bom.py").write_bytes(b"\xef\xbb\xbf" + body.encode())
+    (tmp_path / "crlf.py").write_bytes(body.replace("\n", "\r\n").encode())
+    (tmp_path / "latin.py").write_bytes(("# -*- coding: latin-1 -*-\nname = 'Jos\u00e9'\n" + body).encode("latin-1"))
+    names = ["bom.py", "crlf.py", "latin.py"]
+    theirs = flake8_findings(flake8("--select", "DJA", *names, cwd=tmp_path).stdout)
+    ours = asynclint_findings(run("check", "--output-format", "concise", *names, cwd=tmp_path).stdout)
+    assert theirs == ours == {("bom.py", 2, 12, "DJA106"), ("crlf.py", 2, 12, "DJA106"), ("latin.py", 4, 12, "DJA106")}
