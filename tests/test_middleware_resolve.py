@@ -355,3 +355,25 @@ def test_outside_the_projects_environment(tmp_path: Path, monkeypatch: pytest.Mo
     assert findings(project, tmp_path, "settings.py") == [(5, "DJA501")]
     sync = next(d for d in lint_path(tmp_path / "settings.py", project) if d.code == "DJA501")
     assert "2 async-capable middleware above it" in sync.message
+
+
+def test_insert_positions(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {
+        "settings.py": """
+            ASGI_APPLICATION = "asgi.application"
+            BASE = ["a.A", "a.B", "a.C"]
+            MIDDLEWARE = BASE[:]
+            MIDDLEWARE.insert(MIDDLEWARE.index("a.B") + 1, "a.AfterB")
+            MIDDLEWARE.insert(len(MIDDLEWARE), "a.Last")
+            MIDDLEWARE.insert(-1, "a.BeforeLast")
+            MIDDLEWARE.insert(1 - 1, "a.First")
+            UNKNOWN_ORDER = list(BASE)
+            UNKNOWN_ORDER.insert(compute(), "a.Somewhere")
+        """,
+    })
+    env = model_for(project).env("settings")
+    assert [e.path for e in env["MIDDLEWARE"]] == ["a.First", "a.A", "a.B", "a.AfterB", "a.C", "a.BeforeLast",
+                                                   "a.Last"]
+    somewhere = env["UNKNOWN_ORDER"]
+    assert "a.Somewhere" in [getattr(e, "path", None) for e in somewhere]
+    assert UNKNOWN in somewhere  # its place is not known: nothing is counted above it

@@ -831,16 +831,12 @@ class _Evaluator:
             extra = self.value(args[0])
             current.extend(extra if extra is not None else [UNKNOWN])
         elif method == "insert" and len(args) == 2:
-            where = args[0]
-            if isinstance(where, ast.UnaryOp) and isinstance(where.op, ast.USub) \
-                    and isinstance(where.operand, ast.Constant) and isinstance(where.operand.value, int):
-                current.insert(-where.operand.value, self.item(args[1]))
-            elif isinstance(where, ast.Constant) and isinstance(where.value, int) and not isinstance(where.value, bool):
-                current.insert(where.value, self.item(args[1]))
-            else:  # len(MIDDLEWARE), an index computed at runtime...
+            where = self.position(args[0], func.value.id, current)
+            if where is None:  # an index computed some other way: the entry is in, its place is not known
                 current.append(self.item(args[1]))
-                if not (isinstance(where, ast.Call) and _dotted(where.func) == "len"):
-                    self._shuffled(func.value.id)  # the entry is in the list, its place is not known
+                self._shuffled(func.value.id)
+            else:
+                current.insert(where, self.item(args[1]))
         elif method == "remove" and len(args) == 1 and isinstance(args[0], ast.Constant):
             for i, item in enumerate(current):
                 if isinstance(item, Entry) and item.path == args[0].value:
@@ -850,6 +846,31 @@ class _Evaluator:
             current.clear()
         elif method in ("sort", "reverse", "pop"):
             self._shuffled(func.value.id)
+
+    def position(self, node: ast.expr, name: str, current: list) -> int | None:
+        """An insert position: ``2``, ``-1``, ``len(L)``, ``L.index("a.B")``, ``... + 1``."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
+            return node.value
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            inner = self.position(node.operand, name, current)
+            return -inner if inner is not None else None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+            left = self.position(node.left, name, current)
+            right = self.position(node.right, name, current)
+            if left is None or right is None:
+                return None
+            return left + right if isinstance(node.op, ast.Add) else left - right
+        if isinstance(node, ast.Call) and len(node.args) == 1:
+            func = node.func
+            if _dotted(func) == "len" and _dotted(node.args[0]) == name:
+                return len(current)
+            if isinstance(func, ast.Attribute) and func.attr == "index" and _dotted(func.value) == name \
+                    and isinstance(node.args[0], ast.Constant):
+                if any(not isinstance(i, Entry) for i in current):
+                    return None
+                paths = [i.path for i in current]
+                return paths.index(node.args[0].value) if node.args[0].value in paths else None
+        return None
 
     def _shuffled(self, name: str) -> None:
         """Order unknown: keep the entries, but with an unknown one above each."""
@@ -886,6 +907,9 @@ class _Evaluator:
                 return self.value(node.args[0])
             if isinstance(node.func, ast.Attribute) and node.func.attr == "copy" and not node.args:
                 return self.value(node.func.value)
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice) \
+                and node.slice.lower is None and node.slice.upper is None and node.slice.step is None:
+            return self.value(node.value)  # BASE[:]
         return None
 
 
