@@ -290,10 +290,10 @@ class Checker(cst.CSTVisitor):
             for alias in node.names:
                 dotted = dotted_name(alias.name) or ""
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    frame.imports[alias.asname.name.value] = dotted
+                    frame.imports[alias.asname.name.value] = self.index.localize(dotted, self.modname)
                 else:
                     head = dotted.partition(".")[0]
-                    frame.imports[head] = head
+                    frame.imports[head] = self.index.localize(head, self.modname)
             return
         assert isinstance(node, cst.ImportFrom)
         if isinstance(node.names, cst.ImportStar):
@@ -302,7 +302,8 @@ class Checker(cst.CSTVisitor):
         level = len(node.relative)
         if level:
             info = self.index.modules.get(self.modname)
-            package = self.modname if (info is not None and info.is_package) else self.modname.rpartition(".")[0]
+            natural = self.modname.rpartition("::")[2]
+            package = natural if (info is not None and info.is_package) else natural.rpartition(".")[0]
             parts = package.split(".") if package else []
             if level > 1:
                 parts = parts[: len(parts) - (level - 1)]
@@ -310,7 +311,7 @@ class Checker(cst.CSTVisitor):
         for alias in node.names:
             name = dotted_name(alias.name) or ""
             local = alias.asname.name.value if (alias.asname is not None and isinstance(alias.asname.name, cst.Name)) else name
-            frame.imports[local] = f"{module}.{name}" if module else name
+            frame.imports[local] = self.index.localize(f"{module}.{name}" if module else name, self.modname)
 
     def _mark_cached(self, target: cst.Attribute) -> None:
         """``book.author = a`` caches the relation: reading it back does not query."""

@@ -110,7 +110,13 @@ class ProjectIndex:
 
     def __init__(self, roots: list[Path], files: dict[str, str] | None = None) -> None:
         self.roots = [r.resolve() for r in roots]
-        # module name -> path, for every .py under the roots (names only: cheap)
+        #: (folder, dotted name as imported with that folder on sys.path) -> module key
+        self.aliases: dict[tuple[str, str], str] = {}
+        #: module key -> folders an import from that module may be resolved against, nearest first
+        self.chains: dict[str, tuple[str, ...]] = {}
+        #: file path -> module key
+        self.path_keys: dict[str, str] = {}
+        # module key -> path, for every .py under the roots (names only: cheap)
         self.module_paths: dict[str, str] = files if files is not None else self._scan()
         self.modules: dict[str, ModuleInfo] = {}
         self.functions: dict[str, FunctionInfo] = {}
@@ -121,19 +127,70 @@ class ProjectIndex:
     # -- building -------------------------------------------------------------
 
     def _scan(self) -> dict[str, str]:
-        found: dict[str, str] = {}
+        """Name every module as Python would import it.
+
+        A file's module name counts from its nearest folder that is not a package
+        (has no ``__init__.py``): the folder Django's ``manage.py`` puts on
+        ``sys.path``. A tree holding several projects (each with its own
+        ``shop.models``) keeps them apart: the first keeps the plain names, the
+        others get keys prefixed with their folder (``other/site::shop.models``),
+        and an import is resolved against the importing file's own folders first.
+        """
         skip = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox",
                 "build", "dist", ".asynclint_cache", "site-packages", ".mypy_cache"}
-        for root in self.roots:
-            for folder, dirs, files in os.walk(root):
-                dirs[:] = [d for d in dirs if d not in skip and not d.endswith(".egg-info")]
-                for name in files:
-                    if name.endswith(".py"):
-                        path = Path(folder) / name
-                        mod = module_name_for(path, [root])
-                        if mod and mod not in found:
-                            found[mod] = str(path)
+        # package root folder -> [(natural name, path, chain of folders)]
+        by_root: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {}
+        for src in self.roots:
+            for folder, dirs, files in os.walk(src):
+                dirs[:] = sorted(d for d in dirs if d not in skip and not d.endswith(".egg-info"))
+                here = Path(folder)
+                if not any(n.endswith(".py") for n in files):
+                    continue
+                package_root, prefix = _package_root(here, src)
+                chain = [package_root, *[str(a) for a in Path(package_root).parents
+                                         if a == src or src in a.parents]]
+                for name in sorted(files):
+                    if not name.endswith(".py"):
+                        continue
+                    parts = [*prefix, name[:-3]] if name != "__init__.py" else list(prefix)
+                    if not parts or not all(p.isidentifier() for p in parts):
+                        continue
+                    by_root.setdefault(package_root, []).append((".".join(parts), str(here / name), tuple(chain)))
+        found: dict[str, str] = {}
+        for package_root in sorted(by_root, key=lambda r: (len(Path(r).parts), r)):
+            src = next((r for r in self.roots if Path(package_root) == r or r in Path(package_root).parents), None)
+            rel = Path(package_root).relative_to(src).as_posix() if src else package_root
+            for natural, path, chain in by_root[package_root]:
+                # Only a module whose name is taken already gets a folder-qualified key.
+                key = natural if natural not in found else f"{rel}::{natural}"
+                if key in found:
+                    continue
+                found[key] = path
+                self.path_keys[path] = key
+                self.chains[key] = chain
+                for folder in chain:
+                    rel_parts = Path(path).with_suffix("").relative_to(folder).parts
+                    if rel_parts and rel_parts[-1] == "__init__":
+                        rel_parts = rel_parts[:-1]
+                    if rel_parts and all(p.isidentifier() for p in rel_parts):
+                        self.aliases.setdefault((folder, ".".join(rel_parts)), key)
         return found
+
+    def localize(self, dotted: str, from_key: str) -> str:
+        """``dotted`` (an absolute name as imported in module ``from_key``) with its
+        module part replaced by the key of the module Python would import there."""
+        chain = self.chains.get(from_key)
+        if not chain:
+            return dotted
+        parts = dotted.split(".")
+        for cut in range(len(parts), 0, -1):
+            mod = ".".join(parts[:cut])
+            for folder in chain:
+                key = self.aliases.get((folder, mod))
+                if key is not None:
+                    rest = ".".join(parts[cut:])
+                    return f"{key}.{rest}" if rest else key
+        return dotted
 
     def add_source(self, modname: str, path: str, source: str) -> ModuleInfo:
         """Index one module from its text (used for files outside the scanned roots too)."""
@@ -356,8 +413,9 @@ class _ModuleIndexer:
     def __init__(self, index: ProjectIndex, info: ModuleInfo) -> None:
         self.index = index
         self.info = info
-        parts = info.name.split(".")
-        self.package = info.name if info.is_package else ".".join(parts[:-1])
+        natural = info.name.rpartition("::")[2]  # folder-qualified keys resolve like their plain name
+        parts = natural.split(".")
+        self.package = natural if info.is_package else ".".join(parts[:-1])
 
     def absolute(self, module: str | None, level: int) -> str:
         if level == 0:
@@ -374,12 +432,14 @@ class _ModuleIndexer:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
-                        info.imports[alias.asname] = alias.name
+                        info.imports[alias.asname] = self.index.localize(alias.name, info.name)
                     else:
                         top = alias.name.split(".")[0]
-                        info.imports.setdefault(top, top)
+                        info.imports.setdefault(top, self.index.localize(top, info.name))
             elif isinstance(node, ast.ImportFrom):
                 mod = self.absolute(node.module, node.level)
+                if mod:
+                    mod = self.index.localize(mod, info.name)
                 for alias in node.names:
                     if alias.name == "*":
                         stars.append(mod)
@@ -559,3 +619,13 @@ def _is_generator(node: ast.AST) -> bool:
         if isinstance(child, (ast.Yield, ast.YieldFrom)):
             return True
     return False
+
+
+def _package_root(folder: Path, src: Path) -> tuple[str, list[str]]:
+    """The nearest folder at or above ``folder`` that is not a package, and the
+    package path from it down to ``folder``."""
+    prefix: list[str] = []
+    while folder != src and (folder / "__init__.py").is_file():
+        prefix.insert(0, folder.name)
+        folder = folder.parent
+    return str(folder), prefix

@@ -75,6 +75,9 @@ class Project:
         return self._prefilters[codes]
 
     def module_name(self, path: Path) -> str:
+        key = self.index.path_keys.get(str(path)) or self.index.path_keys.get(str(Path(path).resolve()))
+        if key is not None:
+            return key
         name = module_name_for(path, self.index.roots)
         if name is None:
             name = module_name_for(path, [self.root]) or path.stem
