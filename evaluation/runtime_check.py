@@ -81,7 +81,7 @@ COMPAT = {
     "never-awaited": {"DJA2", "DJA5", "DJA6", "DJA7"},
     "stall": {"DJA3", "DJA4"},
     "adapted": {"DJA5"},
-    "returned-coroutine": {"DJA2", "DJA6"},
+    "returned-coroutine": {"DJA2", "DJA6", "DJA7"},  # DJA7: e.g. @transaction.atomic on an async view
 }
 
 
@@ -628,8 +628,9 @@ def worker(name: str, verbose: bool) -> dict:
             req = rf.get(path, data or {}, headers=headers)
         else:
             req = getattr(rf, method)(path, data or {}, headers=headers)
-        if not spec.get("anonymous") and ctx.get("session_key"):
-            req.COOKIES[settings.SESSION_COOKIE_NAME] = ctx["session_key"]
+        session_key = ctx.get(spec.get("session", "session_key"))
+        if not spec.get("anonymous") and session_key:
+            req.COOKIES[settings.SESSION_COOKIE_NAME] = session_key
         if "django.contrib.sessions" in settings.INSTALLED_APPS:
             SessionMiddleware(lambda r: None).process_request(req)
         if "django.contrib.auth" in settings.INSTALLED_APPS:
