@@ -185,16 +185,22 @@ class MiddlewareModel:
         self._asgi_direct: set[str] | None = None
         self._settings: list[str] | None = None
         self._needles: dict[str, frozenset[bytes]] | None = None
-        self.django_installed = self._spec("django") is not None
+        self.django_installed = isinstance(self._spec("django"), importlib.machinery.ModuleSpec)
 
     # -- locating and reading modules ----------------------------------------------
 
     @staticmethod
     def _spec(top: str):
+        """The spec of a top-level module (None: not installed; UNKNOWN: cannot tell).
+
+        ``find_spec`` on a top-level name runs the finders only: nothing is imported.
+        """
         try:
             return importlib.util.find_spec(top)
-        except (ImportError, ValueError, AttributeError, TypeError):
-            return None
+        except ValueError:  # in sys.modules without a __spec__: it exists
+            return UNKNOWN
+        except (ImportError, AttributeError, TypeError):
+            return UNKNOWN
 
     def locate(self, modname: str) -> object:
         """Path of ``modname``'s source, or Missing, or UNKNOWN (exists, unreadable)."""
@@ -215,6 +221,8 @@ class MiddlewareModel:
             # a project package: the index has every module of it
             return Missing(f"no module named {modname!r}")
         spec = self._spec(parts[0])
+        if spec is UNKNOWN:
+            return UNKNOWN
         if spec is None:
             if not self.django_installed:
                 return UNKNOWN  # not the project's environment: installed packages are unknown
@@ -309,7 +317,7 @@ class MiddlewareModel:
 
     def resolve_path(self, dotted: str) -> Resolved:
         """What ``import_string(dotted)`` would return: a Target, Missing, or UNKNOWN."""
-        module_path, _, attr = dotted.strip().rpartition(".")
+        module_path, _, attr = dotted.rpartition(".")
         if not module_path or not attr:
             return Missing(f"{dotted!r} is not a dotted path")
         located = self.locate(module_path)
@@ -512,7 +520,6 @@ class MiddlewareModel:
 
     def capability(self, dotted: str) -> Capability | Missing | _Unknown:
         """The capability flags of the middleware ``dotted`` names (a settings entry)."""
-        dotted = dotted.strip()
         if dotted in self._caps:
             return self._caps[dotted]
         self._caps[dotted] = UNKNOWN
