@@ -23,7 +23,8 @@ Django settings the fixtures read, that are slow the way the real thing is slow:
   Django's ``PyMemcacheCache`` (``CACHES``);
 * sockets: a status server that answers ``STATUS`` after 250 ms;
 * subprocess: ``settings.IMAGE_CONVERTER`` is a shell script that sleeps 0.25 s;
-* files: ``settings.PRICE_FEED_PATH`` and ``settings.EXPORT_PATH`` are named pipes
+* files: ``settings.PRICE_FEED_PATH`` (also ``settings.INBOX_DIR / "prices.csv"``) and
+  ``settings.EXPORT_PATH`` are named pipes
   (FIFOs) whose other end is opened 300 ms after the case starts, as a file on a
   slow network mount would answer late. ``open()`` of a FIFO blocks in the kernel
   until the other side opens it, so the stall is the call's own, not CPU time
@@ -207,10 +208,12 @@ class Services:
                 "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
                 "LOCATION": f"127.0.0.1:{self.memcached.server_address[1]}",
             }},
+            "RATE_LIMIT_MEMCACHED": ("127.0.0.1", self.memcached.server_address[1]),
             "STATUS_HOST": "127.0.0.1",
             "STATUS_PORT": self.status.server_address[1],
             "IMAGE_CONVERTER": str(self.converter),
             "PRICE_FEED_PATH": str(feed),
+            "INBOX_DIR": feed.parent,
             "EXPORT_PATH": str(export),
         }
 

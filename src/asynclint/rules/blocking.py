@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Callable
 import libcst as cst
 
 from asynclint.registry import Rule, register
-from asynclint.semantic import dotted_name, string_value
+from asynclint.semantic import REQUEST, dotted_name, string_value
 
 if TYPE_CHECKING:
     from asynclint.checker import Checker
@@ -38,6 +38,7 @@ BLOCKING_FUNCTIONS: dict[str, str] = {
     **{f"requests.{verb}": HTTP for verb in _HTTP_VERBS},
     **{f"requests.api.{verb}": HTTP for verb in _HTTP_VERBS},
     **{f"httpx.{verb}": HTTP for verb in (*_HTTP_VERBS, "stream")},
+    "urllib3.request": HTTP,
     "urllib.request.urlopen": HTTP,
     "urllib.request.urlretrieve": HTTP,
     **{f"subprocess.{name}": PROCESS for name in
@@ -79,6 +80,12 @@ CONSTRUCTORS: dict[str, str] = {
     "requests.sessions.Session": "requests.Session",
     "requests.sessions.session": "requests.Session",
     "httpx.Client": "httpx.Client",
+    "urllib3.PoolManager": "urllib3.PoolManager",
+    "urllib3.poolmanager.PoolManager": "urllib3.PoolManager",
+    "urllib3.ProxyManager": "urllib3.PoolManager",
+    "urllib3.HTTPConnectionPool": "urllib3.PoolManager",
+    "urllib3.HTTPSConnectionPool": "urllib3.PoolManager",
+    "urllib3.connection_from_url": "urllib3.PoolManager",
     "http.client.HTTPConnection": "http.client.HTTPConnection",
     "http.client.HTTPSConnection": "http.client.HTTPConnection",
     "socket.socket": "socket.socket",
@@ -121,6 +128,7 @@ _CACHE_METHODS = ("get", "set", "add", "delete", "get_many", "set_many", "delete
 BLOCKING_METHODS: dict[str, dict[str, str]] = {
     "requests.Session": {m: HTTP for m in (*_HTTP_VERBS, "send")},
     "httpx.Client": {m: HTTP for m in (*_HTTP_VERBS, "send", "stream")},
+    "urllib3.PoolManager": {m: HTTP for m in ("request", "urlopen", "request_encode_url", "request_encode_body")},
     "http.client.HTTPConnection": {m: HTTP for m in ("request", "getresponse", "connect", "endheaders")},
     "socket.socket": {m: LOWLEVEL for m in
                       ("connect", "connect_ex", "accept", "send", "sendall", "sendto", "sendfile",
@@ -404,14 +412,25 @@ class Names:
                     return base if func.attr.value in SAME_KIND_METHODS.get(base, ()) else None
             return self.constructor_kind(self.callee(func))
         if isinstance(expr, cst.Await) and isinstance(expr.expression, cst.Call):
-            return AWAITED_CONSTRUCTORS.get(self.callee(expr.expression.func) or "")
+            func = expr.expression.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "auser":
+                base = self.checker.type_of(func.value)
+                if base is not None and base.kind == REQUEST:
+                    return "django.contrib.auth.user"  # await request.auser()
+            return AWAITED_CONSTRUCTORS.get(self.callee(func) or "")
         if isinstance(expr, cst.Subscript):
             if self.kind_of(expr.value) == "django.core.cache.caches":
                 return "django.core.cache.cache"
             return None
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
             left = self.kind_of(expr.left)
-            return left if left == "pathlib.Path" else None
+            if left == "pathlib.Path":
+                return left
+            # `<anything> / "name"`: a str cannot be divided, so working code divides a path
+            # (settings.BASE_DIR / "exports"); zipfile.Path and importlib.resources read files too.
+            if isinstance(expr.right, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
+                return "pathlib.Path"
+            return None
         return None
 
     # -- classifying calls ---------------------------------------------------------
@@ -673,8 +692,8 @@ class BlockingHttpCallInAsyncFunction(BlockingCallRule):
 
     ## What it does
     Checks for `requests.get/post/...`, calls on a `requests.Session`,
-    `urllib.request.urlopen`, `http.client` connections, the sync `httpx`
-    functions and `httpx.Client` methods, in async code. The client is
+    `urllib.request.urlopen`, `http.client` connections, `urllib3` pools,
+    the sync `httpx` functions and `httpx.Client` methods, in async code. The client is
     recognized through imports and aliases (`import requests as http`), local
     assignments and `with httpx.Client() as client:`, and module-level
     objects (`session = requests.Session()`). `httpx.AsyncClient` and

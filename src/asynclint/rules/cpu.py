@@ -353,6 +353,16 @@ def _password_given(call: cst.Call) -> bool:
     return value is not None and not (isinstance(value, cst.Name) and value.value == "None")
 
 
+def _first_arg_is_none(call: cst.Call) -> bool:
+    args = [a for a in call.args if a.keyword is None and not a.star]
+    if args:
+        value = args[0].value
+    else:
+        value = next((a.value for a in call.args if a.keyword is not None
+                      and a.keyword.value in ("password", "raw_password")), None)
+    return isinstance(value, cst.Name) and value.value == "None"
+
+
 def is_user(checker: "Checker", node: cst.BaseExpression) -> bool:
     """Is ``node`` a user instance (``request.user``, ``await request.auser()``, a User)?"""
     if Names.of(checker).kind_of(node) == "django.contrib.auth.user":
@@ -435,6 +445,8 @@ class PasswordHashingInAsyncFunction(NameTrackingRule):
             return
         else:
             return
+        if method in ("make_password", "check_password", "set_password") and _first_arg_is_none(node):
+            return  # no password: Django returns an unusable one (or False) without hashing
         callable_text = checker.code_of(func, 40)
         thread = (f"run it in a thread: `await asyncio.to_thread({callable_text}, ...)` or "
                   f"`await sync_to_async({callable_text}, thread_sensitive=False)(...)`")
