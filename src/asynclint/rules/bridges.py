@@ -582,14 +582,17 @@ class TaskEnqueueInCoroutine(Rule):
 
     ## What it does
     Checks for `.enqueue(...)` in async code on a function decorated with
-    `@task` from `django.tasks`.
+    `@task` from `django.tasks`, and for `.call(...)` of such a task when its
+    function is an `async def`.
 
     ## Why is this bad?
     `enqueue()` is sync: the backend does its work on the event loop's thread.
     With the `ImmediateBackend` the task itself runs right there, so a task that
     uses the ORM fails with `SynchronousOnlyOperation` and an `async def` task
     with the `AsyncToSync` `RuntimeError` (recorded on the task result, not
-    raised); database-backed queues query on the loop.
+    raised); database-backed queues query on the loop. `call()` of an async
+    task runs it through `async_to_sync`, which raises `RuntimeError` on the
+    loop.
 
     ## Example
     ```python
@@ -604,7 +607,7 @@ class TaskEnqueueInCoroutine(Rule):
     ```
 
     ## Django version
-    `django.tasks` and `Task.aenqueue()` exist since Django 6.0.
+    `django.tasks`, `Task.aenqueue()` and `Task.acall()` exist since Django 6.0.
     """
 
     code = "DJA708"
@@ -614,7 +617,7 @@ class TaskEnqueueInCoroutine(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         checker = self.checker
         func = node.func
-        if not checker.in_loop or not isinstance(func, cst.Attribute) or func.attr.value != "enqueue":
+        if not checker.in_loop or not isinstance(func, cst.Attribute) or func.attr.value not in ("enqueue", "call"):
             return
         dotted = dotted_name(func.value)
         if dotted is None or checker.lookup_local(dotted.partition(".")[0]):
@@ -623,6 +626,15 @@ class TaskEnqueueInCoroutine(Rule):
         if info is None or not set(info.decorators) & TASK_DECORATORS:
             return
         task = checker.code_of(func.value, 40)
+        if func.attr.value == "call":
+            if not info.is_async:
+                return  # a sync task's body runs inline; what it does is for the other rules to judge
+            cure = checker.cure(self.cure_since, f"use `await {task}.acall(...)`", f"`await {task}.func(...)`")
+            checker.report(self, node,
+                           f"`{task}.call()` of an async task runs it with async_to_sync on the event loop: it raises "
+                           f"RuntimeError (You cannot use AsyncToSync in the same thread as an async event loop); "
+                           f"{cure}", help=cure)
+            return
         cure = checker.cure(self.cure_since, f"use `await {task}.aenqueue(...)`",
                             f"use `await sync_to_async({task}.enqueue)(...)`")
         checker.report(self, node,
