@@ -86,7 +86,9 @@ class GuardedChecker(Checker):
         self.stack.pop()
 
     def run(self) -> None:
-        self.module.visit(self)
+        from asynclint.walk import walk
+
+        walk(self.module, self)  # module.visit(self) without rebuilding the tree
         self.project.register(self)
         for hook in self._end_hooks:
             try:
