@@ -858,3 +858,38 @@ def test_task_enqueue_under_django_6() -> None:
             assert any(e.endswith(("SynchronousOnlyOperation", "RuntimeError")) for e in errors), (case, outcome)
         elif outcome["tasks"]:
             assert all(status.endswith("SUCCESSFUL") for status, _ in outcome["tasks"]), (case, outcome)
+
+
+# ------------------------------------------------ static: settings of which project
+
+def test_settings_count_only_for_their_own_django_project(tmp_path: Path) -> None:
+    """Two Django projects in one repository: the database cache of one does not make
+    `@cache_page` in the other a finding, and ATOMIC_REQUESTS of a project without async
+    views is fine even when a neighbouring project has some."""
+    from asynclint.config import load_settings
+    from asynclint.engine import lint_path
+    from asynclint.project import Project
+
+    (tmp_path / "pyproject.toml").write_text("[tool.asynclint]\n")
+    view = ("from django.http import HttpResponse\nfrom django.views.decorators.cache import cache_page\n\n\n"
+            "@cache_page(60)\nasync def page(request):\n    return HttpResponse('ok')\n")
+    for name, backend, atomic, views in (
+        ("shop", "django.core.cache.backends.db.DatabaseCache", "False", view),
+        ("blog", "django.core.cache.backends.locmem.LocMemCache", "False", view),
+        ("ledger", "django.core.cache.backends.locmem.LocMemCache", "True",
+         "def page(request):\n    return None\n"),
+    ):
+        site = tmp_path / name
+        (site / "site").mkdir(parents=True)
+        (site / "manage.py").write_text("")
+        (site / "site" / "__init__.py").write_text("")
+        (site / "site" / "settings.py").write_text(
+            f"CACHES = {{'default': {{'BACKEND': '{backend}'}}}}\n"
+            f"DATABASES = {{\n    'default': {{\n        'ENGINE': 'x',\n        'ATOMIC_REQUESTS': {atomic},\n    }},\n}}\n")
+        (site / "views.py").write_text(views)
+    project = Project(load_settings(tmp_path, select=("DJA607", "DJA707")))
+    found = {(Path(d.path).parent.name, Path(d.path).name, d.code)
+             for name in ("shop", "blog", "ledger")
+             for path in (tmp_path / name / "views.py", tmp_path / name / "site" / "settings.py")
+             for d in lint_path(path, project)}
+    assert found == {("shop", "views.py", "DJA607")}

@@ -100,17 +100,48 @@ def module_tree(project: "Project", modname: str) -> ast.Module | None:
     return mod.tree if mod is not None else None
 
 
-def setting_values(project: "Project", name: str) -> list[tuple[str, Any]]:
-    """(module, literal value) for every module-level assignment of setting ``name`` in the project."""
+def django_root(path: str | Path) -> Path | None:
+    """The nearest folder above ``path`` that holds a ``manage.py``: the Django project it belongs to."""
+    here = Path(path).resolve()
+    for folder in here.parents:
+        if (folder / "manage.py").is_file():
+            return folder
+    return None
+
+
+def same_site(project: "Project", modname: str, near: str | None) -> bool:
+    """Is module ``modname`` part of the Django project of file ``near``?
+
+    A repository may hold several Django projects (each with its ``manage.py``);
+    settings and views of one say nothing about another. Without a ``manage.py``
+    above ``near`` every module counts.
+    """
+    if near is None:
+        return True
+    root = django_root(near)
+    if root is None:
+        return True
+    path = project.index.module_paths.get(modname)
+    if path is None:
+        return False
+    try:
+        Path(path).resolve().relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def setting_values(project: "Project", name: str, near: str | None = None) -> list[tuple[str, Any]]:
+    """(module, literal value) for every module-level assignment of setting ``name`` in the project
+    (in the Django project of file ``near``, when it has a ``manage.py``)."""
     cache = project.__dict__.setdefault("_asynclint_setting_values", {})
-    if name in cache:
-        return cache[name]
-    result: list[tuple[str, Any]] = []
-    for modname in candidates(project, name.encode()):
-        tree = module_tree(project, modname)
-        if tree is None:
-            continue
-        for value in assignments(tree, name):
-            result.append((modname, literal(value)))
-    cache[name] = result
-    return result
+    if name not in cache:
+        result: list[tuple[str, Any]] = []
+        for modname in candidates(project, name.encode()):
+            tree = module_tree(project, modname)
+            if tree is None:
+                continue
+            for value in assignments(tree, name):
+                result.append((modname, literal(value)))
+        cache[name] = result
+    return [(m, v) for m, v in cache[name] if same_site(project, m, near)]

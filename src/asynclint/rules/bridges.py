@@ -766,17 +766,21 @@ NON_ATOMIC = frozenset({"transaction.non_atomic_requests", "non_atomic_requests"
                         "django.db.transaction.non_atomic_requests"})
 
 
-def first_async_view(project) -> str | None:
-    """``module:line`` of an async view of the project that ATOMIC_REQUESTS would break (cached)."""
-    cache = project.__dict__.setdefault("_asynclint_async_views", [])
-    if cache:
-        return cache[0]
+def first_async_view(project, near: str | None = None) -> str | None:
+    """``module:line`` of an async view that ATOMIC_REQUESTS would break, in the Django project
+    of file ``near`` (cached per project root)."""
     import ast
 
-    from asynclint.rules._project_settings import candidates, module_tree
+    from asynclint.rules._project_settings import candidates, django_root, module_tree, same_site
 
+    root = django_root(near) if near else None
+    cache = project.__dict__.setdefault("_asynclint_async_views", {})
+    if root in cache:
+        return cache[root]
     found: str | None = None
     for modname in candidates(project, b"async def"):
+        if not same_site(project, modname, near):
+            continue
         tree = module_tree(project, modname)
         if tree is None:
             continue
@@ -796,7 +800,7 @@ def first_async_view(project) -> str | None:
                     break
         if found:
             break
-    cache.append(found)
+    cache[root] = found
     return found
 
 
@@ -847,7 +851,7 @@ class AtomicRequestsWithAsyncViews(Rule):
 
     def _report(self, node: cst.CSTNode, alias: str | None) -> None:
         checker = self.checker
-        view = first_async_view(checker.project)
+        view = first_async_view(checker.project, checker.path)
         if view is None:
             return
         checker.report(self, node,

@@ -965,7 +965,8 @@ class CachePageWithDatabaseCacheOnAsyncView(_ViewRule):
     of the project configures the cache it uses (its `cache=` alias, else
     `CACHE_MIDDLEWARE_ALIAS`, else `"default"`) with the backend
     `django.core.cache.backends.db.DatabaseCache`. Only reported when the
-    setting can be read as a literal.
+    setting can be read as a literal; when the view's file lies in a Django
+    project (a folder with `manage.py`), only that project's settings count.
 
     ## Why is this bad?
     `cache_page` keeps an async view async, but it calls the cache middleware's
@@ -1031,7 +1032,7 @@ class CachePageWithDatabaseCacheOnAsyncView(_ViewRule):
         given = _keyword(call, "cache")
         if given is not None:
             return string_value(given)
-        values = [v for _, v in setting_values(self.checker.project, "CACHE_MIDDLEWARE_ALIAS")]
+        values = [v for _, v in setting_values(self.checker.project, "CACHE_MIDDLEWARE_ALIAS", self.checker.path)]
         if not values:
             return "default"
         if all(isinstance(v, str) and v == values[0] for v in values):
@@ -1041,7 +1042,7 @@ class CachePageWithDatabaseCacheOnAsyncView(_ViewRule):
     def _database_cache(self, alias: str) -> bool:
         from asynclint.rules._project_settings import setting_values
 
-        for _, caches in setting_values(self.checker.project, "CACHES"):
+        for _, caches in setting_values(self.checker.project, "CACHES", self.checker.path):
             if isinstance(caches, dict):
                 entry = caches.get(alias)
                 if isinstance(entry, dict) and entry.get("BACKEND") == DATABASE_CACHE:
