@@ -18,7 +18,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from asynclint import knowledge as K
 from asynclint.semantic import (
-    ALL, INSTANCE, INSTANCES, ITERATOR, MANAGER, MODEL_CLASS, MODELFORM, PAGINATOR,
+    ALL, INSTANCE, INSTANCES, ITERATOR, LIST, MANAGER, MODEL_CLASS, MODELFORM, PAGINATOR,
     QUERYSET, RELATED_MANAGER, REQUEST, SESSION, UNKNOWN, USER, Frame, T, dotted_name,
     is_queryset_like, string_value,
 )
@@ -56,6 +56,9 @@ class FunctionSummary:
     line: int
     effects: list[Effect] = field(default_factory=list)
     calls: list[tuple[str, int]] = field(default_factory=list)  # (callee fqn, line)
+    #: the type every ``return`` of the function agrees on (None: unknown or mixed)
+    returns: T | None = None
+    return_count: int = 0
     call_nodes: list[object] = field(default_factory=list, compare=False, repr=False)
     resolver: Callable[[object], int] | None = field(default=None, compare=False, repr=False)
 
@@ -180,8 +183,14 @@ class Checker(cst.CSTVisitor):
             on_loop = outer.on_loop and not self._is_offloaded_argument()
             self.frames.append(Frame(node, "lambda", on_loop=on_loop, fqn=f"{outer.fqn}.<lambda>",
                                      is_async=False, class_fqn=outer.class_fqn, env=dict(outer.env)))
-        elif name in ("For", "CompFor"):
+        elif name == "For":
             self._bind_loop_target(node)
+        elif name in ("ListComp", "SetComp", "GeneratorExp", "DictComp"):
+            # The element is visited before the `for` clauses: bind their targets first.
+            comp = node.for_in  # type: ignore[attr-defined]
+            while comp is not None:
+                self._bind_loop_target(comp)
+                comp = comp.inner_for_in
         elif name in ("Import", "ImportFrom") and self.frame.kind != "module":
             self._local_import(node)
         elif name == "Call" and not self.frame.on_loop and self.frame.kind == "function":
@@ -201,6 +210,8 @@ class Checker(cst.CSTVisitor):
                     self._bind(target.target, value_type)
         elif name == "AnnAssign" and node.value is not None:  # type: ignore[attr-defined]
             self._bind(node.target, self.type_of(node.value))  # type: ignore[attr-defined]
+        elif name == "Return":
+            self._record_return(node)  # type: ignore[arg-type]
         elif name == "NamedExpr":
             self._bind(node.target, self.type_of(node.value))  # type: ignore[attr-defined]
 
@@ -313,6 +324,19 @@ class Checker(cst.CSTVisitor):
             local = alias.asname.name.value if (alias.asname is not None and isinstance(alias.asname.name, cst.Name)) else name
             frame.imports[local] = self.index.localize(f"{module}.{name}" if module else name, self.modname)
 
+    def _record_return(self, node: cst.Return) -> None:
+        frame = self.frame
+        if frame.kind != "function" or frame.on_loop:
+            return
+        summary = self.summaries.get(frame.fqn)
+        if summary is None:
+            return
+        value = self.type_of(node.value) if node.value is not None else None
+        if value is not None and value.kind in (INSTANCE, INSTANCES):
+            value = value.evolve(fetched=False)  # whether it was fetched there is the callee's business
+        summary.returns = value if summary.return_count == 0 or summary.returns == value else None
+        summary.return_count += 1
+
     def _mark_cached(self, target: cst.Attribute) -> None:
         """``book.author = a`` caches the relation: reading it back does not query."""
         if not isinstance(target.value, cst.Name):
@@ -327,7 +351,7 @@ class Checker(cst.CSTVisitor):
     def _bind_loop_target(self, node: cst.CSTNode) -> None:
         iter_type = self.type_of(node.iter)  # type: ignore[attr-defined]
         element = None
-        if iter_type is not None and iter_type.kind in (QUERYSET, ITERATOR, RELATED_MANAGER, MANAGER):
+        if iter_type is not None and iter_type.kind in (QUERYSET, ITERATOR, RELATED_MANAGER, MANAGER, LIST):
             element = T(INSTANCE, model=iter_type.model, selected=iter_type.selected,
                         prefetched=iter_type.prefetched, only=iter_type.only,
                         deferred=iter_type.deferred, fetched=iter_type.model is not None)
@@ -435,6 +459,14 @@ class Checker(cst.CSTVisitor):
                     return base.evolve(kind=QUERYSET) if index.step is None else None
                 return base.evolve(kind=INSTANCE, fetched=True)
             return None
+        if isinstance(node, cst.ListComp) and node.for_in.inner_for_in is None:
+            # [b async for b in qs] / [b for b in qs]: the instances themselves
+            source = self.type_of(node.for_in.iter)
+            if (source is not None and source.kind in (QUERYSET, MANAGER, RELATED_MANAGER, LIST)
+                    and isinstance(node.elt, cst.Name) and isinstance(node.for_in.target, cst.Name)
+                    and node.elt.value == node.for_in.target.value):
+                return source.evolve(kind=LIST, fetched=source.model is not None)
+            return None
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.BitOr, cst.BitAnd, cst.BitXor)):
             left = self.type_of(node.left)
             return left if left is not None and left.kind == QUERYSET else None
@@ -500,11 +532,18 @@ class Checker(cst.CSTVisitor):
             if is_queryset_like(base):
                 return self._queryset_method_type(base, method, node)
             return None
+        if isinstance(func, cst.Name) and func.value in ("list", "tuple", "sorted") and node.args and not self.lookup_local(func.value):
+            source = self.type_of(node.args[0].value)
+            if source is not None and source.kind in (QUERYSET, MANAGER, RELATED_MANAGER):
+                return source.evolve(kind=LIST, fetched=source.model is not None)
         fqn = self.qualified(func)
         if fqn is None:
             return None
         if self.index.is_model(fqn):
             return T(INSTANCE, model=fqn)
+        returned = self.returned_type(fqn)
+        if returned is not None:
+            return returned
         if fqn in ("django.shortcuts.get_object_or_404",):
             return self._shortcut_instance(node)
         if fqn in ("django.contrib.auth.get_user_model",):
@@ -519,6 +558,14 @@ class Checker(cst.CSTVisitor):
         if self.index.class_(fqn) is not None:
             return T("object", model=fqn)  # an instance of a project class: its methods are known
         return None
+
+    def returned_type(self, fqn: str) -> T | None:
+        """What a project sync function returns, when all its returns agree (querysets etc.)."""
+        info = self.index.function(fqn)
+        if info is None or info.is_async or info.is_generator:
+            return None
+        summary = self.summaries.get(fqn) if info.module == self.modname else self.project.summary(fqn)
+        return summary.returns if summary is not None else None
 
     def _shortcut_instance(self, node: cst.Call) -> T | None:
         if not node.args:
@@ -578,6 +625,13 @@ class Checker(cst.CSTVisitor):
         if not isinstance(node, cst.Call):
             return None
         func = node.func
+        # await sync_to_async(list)(qs): the instances, fetched in a thread
+        if (isinstance(func, cst.Call) and self.is_offloader(func.func) and func.args and node.args
+                and isinstance(func.args[0].value, cst.Name) and func.args[0].value.value in ("list", "tuple")):
+            source = self.type_of(node.args[0].value)
+            if source is not None and source.kind in (QUERYSET, MANAGER, RELATED_MANAGER):
+                return source.evolve(kind=LIST, fetched=source.model is not None)
+            return None
         if isinstance(func, cst.Attribute):
             method = func.attr.value
             base = self.type_of(func.value)

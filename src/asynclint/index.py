@@ -525,8 +525,23 @@ class _ModuleIndexer:
 
     def _class(self, node: ast.ClassDef) -> None:
         fqn = f"{self.info.name}.{node.name}"
-        bases = tuple(self._resolve_later(b) for b in (_dotted(_strip_call(x)) for x in node.bases) if b)
-        info = ClassInfo(fqn, self.info.name, node.name, node.lineno, bases)
+        bases: list[str] = []
+        queryset_class = None
+        for base in node.bases:
+            # class OrderManager(models.Manager.from_queryset(OrderQuerySet)): ...
+            if (isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute)
+                    and base.func.attr == "from_queryset"):
+                manager = _dotted(base.func.value)
+                if manager:
+                    bases.append(self._resolve_later(manager))
+                qs = _dotted(base.args[0]) if base.args else None
+                if qs:
+                    queryset_class = self._resolve_later(qs)
+                continue
+            dotted = _dotted(_strip_call(base))
+            if dotted:
+                bases.append(self._resolve_later(dotted))
+        info = ClassInfo(fqn, self.info.name, node.name, node.lineno, tuple(bases), queryset_class=queryset_class)
         async_methods = set()
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):

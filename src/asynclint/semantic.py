@@ -52,6 +52,7 @@ USER = "user"
 PAGINATOR = "paginator"
 MODELFORM = "modelform"
 ITERATOR = "iterator"
+LIST = "list"  # a list of model instances already fetched (iterating it runs no query)
 
 
 def is_queryset_like(t: T | None) -> bool:

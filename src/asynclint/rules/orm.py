@@ -158,6 +158,16 @@ class QuerySetEvaluatedInAsyncFunction(Rule):
             self._report(node.iter, node.iter, "iterating", "use an async comprehension: `[... async for x in {qs}]`")
 
     def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("join", "extend") and len(node.args) == 1:
+            # ", ".join(qs.values_list(...)), rows.extend(qs): both iterate their argument
+            if self._qs(node.args[0].value):
+                self._report(node, node.args[0].value, "iterating", "use an async comprehension: `[x async for x in {qs}]`")
+            return
+        fqn = self.checker.qualified(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        if fqn == "django.core.serializers.serialize" and len(node.args) > 1 and self._qs(node.args[1].value):
+            self._report(node, node.args[1].value, "serializing", "collect it first: `[x async for x in {qs}]`")
+            return
         if not isinstance(node.func, cst.Name) or not node.args:
             return
         name = node.func.value
