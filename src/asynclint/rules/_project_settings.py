@@ -1,9 +1,9 @@
 """Literal values of Django settings assigned in the project's settings modules.
 
 A settings module here is any project module that assigns the setting at
-module level (under ``if``/``try`` too). Modules are read through the run's
-middleware model (:func:`asynclint.middleware_resolve.model_for`), which parses
-each module once per run; this file only evaluates literals. A value that is
+module level (under ``if``/``try`` too). Candidate modules are found with one
+byte scan of the project's files per run, then parsed with ``ast`` once each;
+only literals are evaluated, nothing is imported. A value that is
 not a literal (``os.environ[...]``, a function call) is :data:`UNKNOWN`, and
 rules treat unknown as "cannot tell": no finding.
 """
@@ -90,14 +90,20 @@ def candidates(project: "Project", needle: bytes) -> list[str]:
 
 
 def module_tree(project: "Project", modname: str) -> ast.Module | None:
-    """The parsed module, through the run's shared module reader."""
-    from asynclint.middleware_resolve import model_for
+    """The parsed module (``ast``), read once per run; None when it cannot be read."""
+    from asynclint.source import read_source
 
-    try:
-        mod = model_for(project).module(modname)
-    except Exception:  # noqa: BLE001 - an unreadable module is unknown
-        return None
-    return mod.tree if mod is not None else None
+    trees = project.__dict__.setdefault("_asynclint_dja67_trees", {})
+    if modname not in trees:
+        trees[modname] = None
+        path = project.index.module_paths.get(modname)
+        if path is not None:
+            try:
+                source, _ = read_source(Path(path))
+                trees[modname] = ast.parse(source)
+            except (OSError, SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
+                trees[modname] = None
+    return trees[modname]
 
 
 def django_root(path: str | Path) -> Path | None:
