@@ -653,14 +653,15 @@ class PerRowQueryInLoop(Rule):
     (`asave()`, `adelete()`, `aget()`, `acreate()`, `aupdate()`, ...) inside a
     `for` or `async for` loop in async code, when the call depends on the loop
     variable: one query, and one hop to a worker thread and back, per item.
-    `while` loops (retries, polling) and calls that do not use the loop variable
-    are not reported.
+    `while` loops and `for ... in range(...)` loops (retries, polling) and calls
+    that do not use the loop variable are not reported.
 
     ## Why is this bad?
     Every async ORM call is a `sync_to_async` round trip: a thread hop plus a
-    query. Django's docs: "If you find yourself wrapping individual rows or
-    operations in a tight loop, restructure your code so the loop runs inside a
-    single `sync_to_async`." A bulk operation is better still.
+    query. Django's async documentation (Performance, 6.1) says it: "If you
+    find yourself wrapping individual rows or operations in a tight loop,
+    restructure your code so the loop runs inside a single `sync_to_async`." A
+    bulk operation is better still.
 
     ## Example
     ```python
