@@ -503,14 +503,14 @@ class Checker(cst.CSTVisitor):
                          selected=_sub_selection(base.selected, attr))
             if f is not None and f.kind == "m2m":
                 return T(RELATED_MANAGER, model=f.target, fetched=base.fetched,
-                         prefetched=_sub_selection(base.prefetched, attr) or frozenset())
+                         prefetched=PREFETCHED if relation_loaded(base.prefetched, attr) else frozenset())
             reverse = self.index.reverse_relations(base.model).get(attr)
             if reverse is not None:
                 kind, _, model = reverse.partition(":")
                 if kind == "o2o":
                     return T(INSTANCE, model=model, fetched=base.fetched)
                 return T(RELATED_MANAGER, model=model, fetched=base.fetched,
-                         prefetched=frozenset({"*"}) if attr in base.prefetched else frozenset())
+                         prefetched=PREFETCHED if relation_loaded(base.prefetched, attr) else frozenset())
             return None
         if base.kind == REQUEST:
             if attr == "user":
@@ -582,6 +582,12 @@ class Checker(cst.CSTVisitor):
 
     def _queryset_method_type(self, base: T, method: str, node: cst.Call) -> T | None:
         as_qs = base.evolve(kind=QUERYSET)
+        if base.prefetched is PREFETCHED:
+            # obj.children.all() after prefetch_related("children") is served from the
+            # cache; any other method builds a new query.
+            if method == "all":
+                return as_qs
+            as_qs = as_qs.evolve(prefetched=frozenset())
         if method in K.QUERYSET_LAZY_METHODS:
             names = frozenset(s for a in node.args if a.keyword is None and (s := string_value(a.value)))
             if method == "select_related":
@@ -609,6 +615,14 @@ class Checker(cst.CSTVisitor):
             return as_qs
         custom = self.custom_queryset_method(base, method)
         if custom is not None:
+            returned = self.returned_type(custom)
+            if returned is not None:
+                if returned.kind in (QUERYSET, MANAGER):
+                    # keep what the caller built (model, select_related) on the returned queryset
+                    return as_qs.evolve(qs_class=returned.qs_class or base.qs_class)
+                return None if returned.kind != INSTANCE else returned.evolve(model=base.model, fetched=True)
+            if self.project.effect_chain(custom, "db"):
+                return None  # it evaluates: what it returns is not a queryset
             return as_qs
         return None
 
@@ -723,6 +737,10 @@ class Checker(cst.CSTVisitor):
             suffix = f" (Django {K.version_str(since)}+)" if since else ""
             return f"{async_way}{suffix}"
         return fallback
+
+
+#: marks a related manager whose ``.all()`` is served from prefetch_related's cache
+PREFETCHED = frozenset({"\0prefetched"})
 
 
 def _sub_selection(selected: frozenset[str] | None, attr: str) -> frozenset[str] | None:

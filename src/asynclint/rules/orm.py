@@ -10,7 +10,7 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint import knowledge as K
-from asynclint.checker import relation_loaded
+from asynclint.checker import PREFETCHED, relation_loaded
 from asynclint.registry import Rule, register
 from asynclint.semantic import (
     T, INSTANCE, ITERATOR, MANAGER, MODELFORM, PAGINATOR, QUERYSET, RELATED_MANAGER,
@@ -78,6 +78,8 @@ class SyncQuerySetMethodInAsyncFunction(Rule):
             return
         if method == "delete" and base.kind == MANAGER:
             return  # Model.objects.delete does not exist; not our finding
+        if base.prefetched is PREFETCHED and method in ("count", "exists"):
+            return  # answered from prefetch_related's cache
         twin, since = K.QUERYSET_SQL_METHODS[method]
         if method == "delete" and base.kind == QUERYSET:
             twin_text = f"await {_receiver(checker, func)}.adelete()"
@@ -133,6 +135,8 @@ class QuerySetEvaluatedInAsyncFunction(Rule):
         if t is None:
             param = self.checker.unknown_param(node) if node is not None else None
             return T("param", detail=param) if param else None
+        if t.prefetched is PREFETCHED:
+            return None  # served from prefetch_related's cache
         if t.kind in (QUERYSET, RELATED_MANAGER) or t.kind == ITERATOR:
             return t
         return None
