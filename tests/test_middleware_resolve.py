@@ -377,3 +377,22 @@ def test_insert_positions(tmp_path: Path) -> None:
     somewhere = env["UNKNOWN_ORDER"]
     assert "a.Somewhere" in [getattr(e, "path", None) for e in somewhere]
     assert UNKNOWN in somewhere  # its place is not known: nothing is counted above it
+
+
+def test_a_tree_of_several_projects_keeps_them_apart(tmp_path: Path) -> None:
+    """Two sites with the same module names: each settings module resolves in its own site."""
+    sync_mw = "class Timing:\n    def __init__(self, get_response):\n        self.get_response = get_response\n"
+    async_mw = "class Timing:\n    async_capable = True\n    sync_capable = True\n"
+    files: dict[str, str] = {}
+    for site, mw in (("site_a", sync_mw), ("site_b", async_mw)):
+        files.update({
+            f"{site}/manage.py": "",
+            f"{site}/config/__init__.py": "",
+            f"{site}/config/asgi.py": ASGI_PY.format(settings="config.settings"),
+            f"{site}/config/settings.py": 'MIDDLEWARE = [\n    "app.mw.Timing",\n    "app.mw.Other",\n]\n',
+            f"{site}/app/__init__.py": "",
+            f"{site}/app/mw.py": mw + ("\n\nclass Other:\n    async_capable = True\n" if site == "site_b" else ""),
+        })
+    project = make_project(tmp_path, files)
+    assert findings(project, tmp_path, "site_a/config/settings.py") == [(2, "DJA501"), (3, "DJA504")]
+    assert findings(project, tmp_path, "site_b/config/settings.py") == []

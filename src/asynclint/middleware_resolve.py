@@ -176,7 +176,7 @@ class MiddlewareModel:
         self.index = project.index
         self._mods: dict[str, Mod | None] = {}
         self._located: dict[str, object] = {}
-        self._caps: dict[str, Capability | Missing | _Unknown] = {}
+        self._caps: dict[tuple[str, str | None], Capability | Missing | _Unknown] = {}
         self._mro: dict[str, list] = {}
         self._envs: dict[str, dict[str, list | None]] = {}
         self._env_busy: set[str] = set()
@@ -185,6 +185,7 @@ class MiddlewareModel:
         self._asgi_direct: set[str] | None = None
         self._settings: list[str] | None = None
         self._needles: dict[str, frozenset[bytes]] | None = None
+        self._tops: set[str] | None = None
         self.django_installed = isinstance(self._spec("django"), importlib.machinery.ModuleSpec)
 
     # -- locating and reading modules ----------------------------------------------
@@ -214,10 +215,12 @@ class MiddlewareModel:
         path = self.index.module_paths.get(modname)
         if path is not None:
             return path
+        if "::" in modname:  # a folder-qualified project key (a tree of several projects)
+            return Missing(f"no module named {modname.rpartition('::')[2]!r}")
         parts = modname.split(".")
         if not all(p.isidentifier() for p in parts):
             return Missing(f"{modname!r} is not a module name")
-        if any(m == parts[0] or m.startswith(parts[0] + ".") for m in self.index.module_paths):
+        if parts[0] in self._project_tops():
             # a project package: the index has every module of it
             return Missing(f"no module named {modname!r}")
         spec = self._spec(parts[0])
@@ -241,6 +244,17 @@ class MiddlewareModel:
         if isinstance(origin, str) and origin.endswith(".py"):
             return origin
         return UNKNOWN  # namespace package, extension module, frozen, zip...
+
+    def _project_tops(self) -> set[str]:
+        """Top-level names of the project's modules (as imported, any project of the tree)."""
+        if self._tops is None:
+            self._tops = {key.rpartition("::")[2].split(".")[0] for key in self.index.module_paths}
+        return self._tops
+
+    def localize(self, dotted: str, from_module: str) -> str:
+        """An absolute dotted name imported in ``from_module``, as the index keys it."""
+        localize = getattr(self.index, "localize", None)
+        return localize(dotted, from_module) if localize is not None else dotted
 
     def module(self, modname: str) -> Mod | None:
         if modname in self._mods:
@@ -282,12 +296,14 @@ class MiddlewareModel:
             elif isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
-                        bind(alias.asname, ("import", alias.name))
+                        bind(alias.asname, ("import", self.localize(alias.name, mod.name)))
                     else:
                         top = alias.name.split(".")[0]
-                        bind(top, ("import", top))
+                        bind(top, ("import", self.localize(top, mod.name)))
             elif isinstance(node, ast.ImportFrom):
                 base = self._absolute(mod, node.module, node.level)
+                if node.level == 0:
+                    base = self.localize(base, mod.name)
                 for alias in node.names:
                     if alias.name == "*":
                         mod.stars.append(base)
@@ -315,11 +331,14 @@ class MiddlewareModel:
 
     # -- resolving names -------------------------------------------------------------
 
-    def resolve_path(self, dotted: str) -> Resolved:
-        """What ``import_string(dotted)`` would return: a Target, Missing, or UNKNOWN."""
+    def resolve_path(self, dotted: str, from_module: str | None = None) -> Resolved:
+        """What ``import_string(dotted)`` would return (run with ``from_module``'s project
+        on ``sys.path``): a Target, Missing, or UNKNOWN."""
         module_path, _, attr = dotted.rpartition(".")
         if not module_path or not attr:
             return Missing(f"{dotted!r} is not a dotted path")
+        if from_module:
+            module_path = self.localize(module_path, from_module)
         located = self.locate(module_path)
         if isinstance(located, Missing):
             return located
@@ -518,12 +537,14 @@ class MiddlewareModel:
                     unknown = True
         return flags, unknown
 
-    def capability(self, dotted: str) -> Capability | Missing | _Unknown:
-        """The capability flags of the middleware ``dotted`` names (a settings entry)."""
-        if dotted in self._caps:
-            return self._caps[dotted]
-        self._caps[dotted] = UNKNOWN
-        found = self.resolve_path(dotted)
+    def capability(self, dotted: str, from_module: str | None = None) -> Capability | Missing | _Unknown:
+        """The capability flags of the middleware ``dotted`` names (an entry of the
+        settings module ``from_module``)."""
+        key = (dotted, from_module)
+        if key in self._caps:
+            return self._caps[key]
+        self._caps[key] = UNKNOWN
+        found = self.resolve_path(dotted, from_module)
         result: Capability | Missing | _Unknown
         if found is UNKNOWN and not self.django_installed and dotted.startswith("django.") \
                 and dotted.rpartition(".")[2].endswith("Middleware"):
@@ -534,7 +555,7 @@ class MiddlewareModel:
             result = found
         else:
             result = self._capability(found)
-        self._caps[dotted] = result
+        self._caps[key] = result
         return result
 
     def _capability(self, target: Target) -> Capability | _Unknown:
@@ -653,7 +674,8 @@ class MiddlewareModel:
             mod = self.module(modname)
             if mod is None or mod.tree is None or not self._builds_asgi(mod):
                 continue
-            named = [n for n in _settings_named(mod.tree) if n in self.index.module_paths]
+            named = [self.localize(n, modname) for n in _settings_named(mod.tree)]
+            named = [n for n in named if n in self.index.module_paths]
             if named:
                 direct.update(named)
             else:
@@ -705,7 +727,7 @@ class MiddlewareModel:
             if not items:
                 continue
             asgi = self.is_asgi(settings)
-            caps = [self.capability(i.path) if isinstance(i, Entry) else UNKNOWN for i in items]
+            caps = [self.capability(i.path, settings) if isinstance(i, Entry) else UNKNOWN for i in items]
             for position, (item, cap) in enumerate(zip(items, caps)):
                 if not isinstance(item, Entry):
                     continue
@@ -794,6 +816,8 @@ class _Evaluator:
         env = self.env
         if isinstance(node, ast.ImportFrom):
             base = self.model._absolute(self.mod, node.module, node.level)
+            if node.level == 0:
+                base = self.model.localize(base, self.mod.name)
             for alias in node.names:
                 if alias.name == "*":
                     for name, value in self.other(base).items():
