@@ -17,10 +17,8 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.registry import Rule, register
-from asynclint.rules._django_classes import (
-    METHOD_DECORATOR, ClassWorld, ViewShape, literal_strings, view_shape,
-)
-from asynclint.semantic import ITERATOR, QUERYSET, dotted_name, string_value
+from asynclint.rules._django_classes import METHOD_DECORATOR, ClassWorld, ViewShape, view_shape
+from asynclint.semantic import ITERATOR, QUERYSET, string_value
 
 AUTH_MIXINS = {
     "django.contrib.auth.mixins.LoginRequiredMixin": "LoginRequiredMixin",
@@ -97,10 +95,6 @@ def _keyword(call: cst.Call | None, name: str) -> cst.BaseExpression | None:
         if arg.keyword is not None and arg.keyword.value == name:
             return arg.value
     return None
-
-
-def _is_false(node: cst.BaseExpression | None) -> bool:
-    return isinstance(node, cst.Name) and node.value == "False"
 
 
 class _ViewRule(Rule):
