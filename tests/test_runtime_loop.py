@@ -20,7 +20,8 @@ Django settings the fixtures read, that are slow the way the real thing is slow:
 * SMTP: a local SMTP server that greets and acknowledges DATA after 250 ms each,
   used by Django's ``smtp`` backend (``EMAIL_HOST``/``EMAIL_PORT``) and smtplib;
 * cache: a minimal memcached (text protocol) that answers after 250 ms, behind
-  Django's ``PyMemcacheCache`` (``CACHES``);
+  Django's ``PyMemcacheCache`` (``CACHES["default"]``; ``"local"`` is a LocMemCache, as
+  in ``fixtures/rules/clean_blocking_settings.py``);
 * sockets: a status server that answers ``STATUS`` after 250 ms;
 * subprocess: ``settings.IMAGE_CONVERTER`` is a shell script that sleeps 0.25 s;
 * files: ``settings.PRICE_FEED_PATH`` (also ``settings.INBOX_DIR / "prices.csv"``) and
@@ -204,10 +205,13 @@ class Services:
             "EMAIL_USE_TLS": False,
             "EMAIL_USE_SSL": False,
             "EMAIL_TIMEOUT": 5,
-            "CACHES": {"default": {
-                "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
-                "LOCATION": f"127.0.0.1:{self.memcached.server_address[1]}",
-            }},
+            "CACHES": {
+                "default": {
+                    "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+                    "LOCATION": f"127.0.0.1:{self.memcached.server_address[1]}",
+                },
+                "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            },
             "RATE_LIMIT_MEMCACHED": ("127.0.0.1", self.memcached.server_address[1]),
             "STATUS_HOST": "127.0.0.1",
             "STATUS_PORT": self.status.server_address[1],

@@ -15,7 +15,9 @@ or unknown name is never a finding.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import libcst as cst
@@ -157,6 +159,8 @@ class Hit:
     what: str  # the call as written, e.g. "requests.post()"
     fqn: str  # what it resolved to, e.g. "requests.post" or "httpx.Client.get"
     method: str = ""
+    #: for cache calls: the cache alias ("default", a name, or "*" when not a literal)
+    alias: str = ""
 
 
 # Values in the local environment.
@@ -419,8 +423,10 @@ class Names:
                     return "django.contrib.auth.user"  # await request.auser()
             return AWAITED_CONSTRUCTORS.get(self.callee(func) or "")
         if isinstance(expr, cst.Subscript):
-            if self.kind_of(expr.value) == "django.core.cache.caches":
-                return "django.core.cache.cache"
+            if self.kind_of(expr.value) == "django.core.cache.caches" and len(expr.slice) == 1:
+                index = expr.slice[0].slice
+                alias = string_value(index.value) if isinstance(index, cst.Index) else None
+                return "django.core.cache.cache" if alias == "default" else f"django.core.cache.cache:{alias or '*'}"
             return None
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
             left = self.kind_of(expr.left)
@@ -451,10 +457,12 @@ class Names:
             method = func.attr.value
             kind = self.kind_of(func.value)
             if kind is not None:
+                kind, _, alias = kind.partition(":")
                 what = f"{checker.code_of(func.value, 40)}.{method}()"
                 category = BLOCKING_METHODS.get(kind, {}).get(method)
                 if category is not None:
-                    return Hit(category, what, f"{kind}.{method}", method)
+                    return Hit(category, what, f"{kind}.{method}", method,
+                               alias=(alias or "default") if category == CACHE else "")
                 if f"{kind}.{method}" in self.configured:
                     return Hit(CONFIGURED, what, f"{kind}.{method}", method)
                 return None
@@ -505,6 +513,138 @@ class Names:
                             found[name] = number
             self._constants = found
         return self._constants
+
+
+#: Cache backends that keep data in the process: a sync call does no I/O.
+IN_PROCESS_CACHES = frozenset({
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+})
+UNKNOWN_BACKEND = "?"
+
+
+class CacheSettings:
+    """The cache backends the project's settings modules configure, read with ``ast``.
+
+    ``CACHES = {...}``, ``CACHES["alias"] = {...}`` and
+    ``CACHES["alias"]["BACKEND"] = "..."`` at module level (also under ``if`` /
+    ``try``) in any project module; a value that is not a literal is an unknown
+    backend. When a run covers several Django projects, a file is judged by the
+    settings modules closest to it in the file tree (the longest shared folder).
+    Built once per run and kept on the project.
+    """
+
+    def __init__(self, index) -> None:
+        #: settings module path -> alias -> backends
+        self.modules: dict[str, dict[str, set[str]]] = {}
+        for path in list(index.module_paths.values()):
+            try:
+                data = Path(path).read_bytes()
+                if b"CACHES" not in data:
+                    continue
+                tree = ast.parse(data)
+            except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
+            self._current: dict[str, set[str]] | None = None
+            self._scan(path, tree.body)
+
+    @classmethod
+    def of(cls, project) -> "CacheSettings":
+        found = getattr(project, "_asynclint_cache_settings", None)
+        if found is None:
+            found = cls(project.index)
+            project._asynclint_cache_settings = found
+        return found
+
+    def _add(self, alias: str, backend: str) -> None:
+        self._current.setdefault(alias, set()).add(backend)  # type: ignore[union-attr]
+
+    def _scan(self, modname: str, body: list[ast.stmt]) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.If, ast.Try)) or type(stmt).__name__ == "TryStar":
+                for attr in ("body", "orelse", "finalbody"):
+                    self._scan(modname, getattr(stmt, attr, []))
+                for handler in getattr(stmt, "handlers", []):
+                    self._scan(modname, handler.body)
+                continue
+            if isinstance(stmt, ast.Assign):
+                targets, value = stmt.targets, stmt.value
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                targets, value = [stmt.target], stmt.value
+            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(
+                    stmt.value.func, ast.Attribute) and _is_caches_name(stmt.value.func.value):
+                self._current = self.modules.setdefault(modname, {})
+                self._add("*", UNKNOWN_BACKEND)  # CACHES.update(...) and friends
+                continue
+            else:
+                continue
+            for target in targets:
+                self._assign(modname, target, value)
+
+    def _assign(self, modname: str, target: ast.expr, value: ast.expr) -> None:
+        if _is_caches_name(target):
+            self._current = self.modules.setdefault(modname, {})
+            if isinstance(value, ast.Dict):
+                for key, entry in zip(value.keys, value.values):
+                    alias = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else "*"
+                    self._add(alias, _backend_of(entry))
+            else:
+                self._add("*", UNKNOWN_BACKEND)
+        elif isinstance(target, ast.Subscript) and _is_caches_name(target.value):
+            self._current = self.modules.setdefault(modname, {})
+            key = target.slice
+            alias = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else "*"
+            self._add(alias, _backend_of(value))
+        elif (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Subscript)
+                and _is_caches_name(target.value.value)):
+            key = target.slice
+            if isinstance(key, ast.Constant) and key.value == "BACKEND":
+                self._current = self.modules.setdefault(modname, {})
+                outer = target.value.slice
+                alias = outer.value if isinstance(outer, ast.Constant) and isinstance(outer.value, str) else "*"
+                backend = value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
+                self._add(alias, backend or UNKNOWN_BACKEND)
+
+    def does_io(self, alias: str, path: str) -> bool:
+        """Can a sync call on cache ``alias`` in file ``path`` do I/O under the settings closest to it?"""
+        if not self.modules:
+            return False  # no module sets CACHES: Django's default cache is LocMemCache
+        here = Path(path).resolve().parent.parts
+
+        def shared(settings_path: str) -> int:
+            count = 0
+            for mine, theirs in zip(here, Path(settings_path).resolve().parent.parts):
+                if mine != theirs:
+                    break
+                count += 1
+            return count
+
+        depth = {settings_path: shared(settings_path) for settings_path in self.modules}
+        best = max(depth.values())
+        backends: set[str] = set()
+        for settings_path, aliases in self.modules.items():
+            if depth[settings_path] != best:
+                continue
+            if alias == "*":
+                backends = backends.union(*aliases.values())
+            else:
+                backends |= aliases.get(alias, set()) | aliases.get("*", set())
+        return any(b not in IN_PROCESS_CACHES for b in backends)
+
+
+def _is_caches_name(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id == "CACHES"
+
+
+def _backend_of(entry: ast.expr) -> str:
+    if isinstance(entry, ast.Dict):
+        for key, value in zip(entry.keys, entry.values):
+            if isinstance(key, ast.Constant) and key.value == "BACKEND":
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    return value.value
+                return UNKNOWN_BACKEND
+        return UNKNOWN_BACKEND
+    return UNKNOWN_BACKEND
 
 
 MAX_INT = 10**15
@@ -884,7 +1024,11 @@ class SyncCacheCallInAsyncFunction(BlockingCallRule):
     ## What it does
     Checks for `cache.get/set/add/delete/get_many/set_many/get_or_set/incr/...`
     on `django.core.cache.cache` or `caches["alias"]` (also when kept in a
-    variable) in async code. A `cache` that is not Django's is not reported.
+    variable) in async code. A `cache` that is not Django's is not reported,
+    and neither is a call on an alias that every settings module of the
+    project configures with `LocMemCache` or `DummyCache` (or when no module
+    sets `CACHES`: Django's default is `LocMemCache`), where a sync call does
+    no I/O.
 
     ## Why is this bad?
     The call runs the backend's I/O on the event loop's thread: with Redis or
@@ -913,6 +1057,14 @@ class SyncCacheCallInAsyncFunction(BlockingCallRule):
     name = "sync-cache-call-in-async-function"
     category = CACHE
     cure_since = (4, 0)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        hit = self.names.hit(node)
+        if hit is None or hit.category != CACHE:
+            return
+        if not CacheSettings.of(self.checker.project).does_io(hit.alias or "default", self.checker.path):
+            return  # LocMemCache / DummyCache (or Django's default, LocMemCache): no I/O
+        super().visit_Call(node)
 
     def problem(self, hit: Hit) -> str:
         return (f"{_label(hit)} does cache-backend I/O on the event loop: Redis/Memcached block the loop for the "
