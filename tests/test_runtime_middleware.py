@@ -18,9 +18,10 @@ For each of them asynclint runs (DJA5 selected), the module is imported, and its
 * DJA504 / DJA505: every reported entry makes the handler fail on its own
   (``ImportError``; ``RuntimeError`` "must have at least one of
   sync_capable/async_capable set to True"); every unreported entry loads.
-* DJA502 / DJA503: every middleware class of ``DJA502.py`` / ``DJA503.py`` serves a
-  request through ``ASGIHandler`` (fake ASGI ``receive`` / ``send``); classes with
-  a finding fail with the documented error, the others answer 200.
+* DJA502 / DJA503 / DJA506: every middleware class of ``DJA502.py`` / ``DJA503.py``
+  / ``DJA506.py`` serves a request through ``ASGIHandler`` (fake ASGI ``receive`` /
+  ``send``); classes with a finding fail with the documented error, the others
+  answer 200 (a DJA506 class used by no ASGI stack is served by ``WSGIHandler``).
 """
 
 from __future__ import annotations
@@ -247,10 +248,13 @@ def test_reported_sync_only_entries_are_the_adapted_ones(path: Path, django_read
         result = load(alone)
         assert result.raised is None, result.errors
         assert result.adapted == [entry], f"{entry}: Django adapted {result.adapted}"
-    rest = load([m for m in middleware if m not in reported], request=True)
+    # A request through the rest, unless the file also holds middleware other DJA5 rules call broken.
+    _, diagnostics = _lint(path)
+    serve = not any(d.code in ("DJA502", "DJA503", "DJA506") for d in diagnostics)
+    rest = load([m for m in middleware if m not in reported], request=serve)
     assert rest.raised is None, rest.errors
     assert rest.adapted == [], f"{path.name}: sync-only middleware asynclint missed: {rest.adapted}"
-    assert rest.status == 200
+    assert rest.status == (200 if serve else None)
 
 
 @pytest.mark.parametrize("path", SETTINGS_FIXTURES, ids=lambda p: p.name)
@@ -328,5 +332,26 @@ def test_unmarked_async_middleware_breaks_the_layer_above(path: Path, name: str,
         assert any("was never awaited" in w for w in result.warnings), result.warnings
     else:
         assert not errors, f"{name}: {errors}"
+        assert result.status == 200
+        assert not any("was never awaited" in w for w in result.warnings), result.warnings
+
+
+@pytest.mark.parametrize(("path", "name", "positive"), _cases("DJA506"))
+def test_sync_call_override_gets_a_coroutine(path: Path, name: str, positive: bool, django_ready: None) -> None:
+    _skip_unless_middleware(path, name)
+    entry = f"{path.stem}.{name}"
+    if entry not in rs.import_fixture(path).MIDDLEWARE:
+        # Not in any ASGI stack, so not reported: under WSGI the override is fine.
+        assert not positive
+        result = load([entry], asgi=False, request=True)
+        assert result.raised is None and result.status == 200, result.errors
+        return
+    result = load([entry], request=True)
+    coroutine_errors = [m for _, m in result.errors if "'coroutine' object" in m]
+    if positive:
+        assert coroutine_errors, f"{name}: no error on a coroutine ({result.status}, {result.errors})"
+        assert result.status != 200
+    else:
+        assert not result.errors, f"{name}: {result.errors}"
         assert result.status == 200
         assert not any("was never awaited" in w for w in result.warnings), result.warnings

@@ -186,6 +186,8 @@ class MiddlewareModel:
         self._settings: list[str] | None = None
         self._needles: dict[str, frozenset[bytes]] | None = None
         self._tops: set[str] | None = None
+        #: middleware (class or factory fqn) that Django runs async in some ASGI stack
+        self._async_run: set[str] = set()
         self.django_installed = isinstance(self._spec("django"), importlib.machinery.ModuleSpec)
 
     # -- locating and reading modules ----------------------------------------------
@@ -740,7 +742,16 @@ class MiddlewareModel:
                     above, unknown = _forced_above(items, caps, position)
                     add(EntryFinding(item, "sync-only", cap, settings=settings, above=above,
                                      above_unknown=unknown, position=position, total=len(items)))
+            if asgi:
+                for cap, runs_async in zip(caps, _modes(caps)):
+                    if runs_async and isinstance(cap, Capability) and cap.target is not None:
+                        self._async_run.add(cap.target.fqn)
         return out
+
+    def runs_async_somewhere(self, class_fqn: str) -> bool:
+        """Is this middleware class run in async mode by some ASGI stack of the project?"""
+        self.findings("")
+        return class_fqn in self._async_run
 
 
 def _key(item: Target | Opaque) -> str:
@@ -763,6 +774,24 @@ def _forced_above(items: list, caps: list, position: int) -> tuple[list[str], bo
         if cap.async_capable:
             forced.append(items[index].path)
     return forced, False
+
+
+def _modes(caps: list) -> list[bool | None]:
+    """Django's mode for each entry under ASGI (``load_middleware(is_async=True)``), top first:
+    True async, False sync, None unknown."""
+    modes: list[bool | None] = [None] * len(caps)
+    below_async: bool | None = True
+    for index in range(len(caps) - 1, -1, -1):
+        cap = caps[index]
+        if not isinstance(cap, Capability) or below_async is None:
+            below_async = None
+            continue
+        if below_async is False and cap.sync_capable:
+            mode = False
+        else:
+            mode = cap.async_capable
+        modes[index] = below_async = mode
+    return modes
 
 
 def _assigns(tree: ast.Module, name: str) -> bool:

@@ -501,3 +501,122 @@ class MiddlewareWithoutMode(Rule):
                        f"`load_middleware` raises RuntimeError when Django builds the handler, so the site does "
                        f"not start; {cure}")
             checker.report(self, node, message, help=cure, what=path)
+
+
+@register
+class SyncCallOverrideOnAsyncMiddlewareMixin(Rule):
+    """
+    A `MiddlewareMixin` subclass whose sync `__call__` uses what `get_response` returns, run async under ASGI.
+
+    ## What it does
+    Checks `MiddlewareMixin` subclasses that override `__call__` with a plain
+    `def`, without the mixin's dispatch (`async_mode` / `__acall__`), and use
+    the value of `self.get_response(request)` (set a header, read
+    `status_code`, pass it on) instead of only returning it. Reported only
+    when an ASGI stack of the project runs the class in async mode (the same
+    analysis as DJA501: no sync-only middleware below it).
+
+    ## Why is this bad?
+    The mixin's `__init__` sees an async `get_response` and marks the instance
+    as a coroutine function, so Django awaits `instance(request)`: the
+    override runs on the event loop and `self.get_response(request)` returns
+    a coroutine, not a response. `response["X-Header"] = ...` raises
+    `TypeError: 'coroutine' object does not support item assignment` (a 500),
+    and the coroutine is never awaited. Under WSGI the same code works.
+
+    ## Example
+    ```python
+    class ApiVersionMiddleware(MiddlewareMixin):
+        def __call__(self, request):
+            response = self.get_response(request)
+            response["X-Api-Version"] = "1"
+            return response
+    ```
+
+    Use instead:
+    ```python
+    class ApiVersionMiddleware(MiddlewareMixin):
+        def process_response(self, request, response):
+            response["X-Api-Version"] = "1"
+            return response
+    ```
+
+    ## Django version
+    `MiddlewareMixin` switches to async mode since Django 3.1.
+    """
+
+    code = "DJA506"
+    name = "sync-call-override-on-async-middleware-mixin"
+    effect = ""
+    loop_only = False
+    cure_since = ASYNC_MIDDLEWARE
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if node.asynchronous is not None or node.name.value != "__call__":
+            return
+        checker = self.checker
+        target = _module_class(checker)
+        if target is None:
+            return
+        model = model_for(checker.project)
+        mixin = False
+        for cls in model.mro(target):
+            key = cls.fqn if isinstance(cls, Target) else cls.name
+            if key in MIDDLEWARE_MIXINS:
+                mixin = True
+                break
+            if isinstance(cls, Opaque):
+                return
+        if not mixin or not model.runs_async_somewhere(target.fqn):
+            return
+        call = next((s for s in target.node.body  # type: ignore[union-attr]
+                     if isinstance(s, ast.FunctionDef) and s.name == "__call__"), None)
+        if call is None or not _uses_get_response_result(call):
+            return
+        cure = checker.cure(
+            ASYNC_MIDDLEWARE,
+            "move the work into `process_request` / `process_response` and drop the override, or dispatch "
+            "`if self.async_mode: return self.__acall__(request)` with an `async def __acall__` that awaits "
+            "`self.get_response(request)`",
+            "move the work into `process_request` / `process_response`")
+        message = (f"`{target.node.name}.__call__` overrides `MiddlewareMixin.__call__` with a sync method, but "
+                   f"an ASGI stack runs it async: the mixin marks the instance as a coroutine function, so this "
+                   f"runs on the event loop and `self.get_response(request)` returns a coroutine, not a response "
+                   f"(TypeError/AttributeError on a 'coroutine' object, never awaited); {cure}")
+        checker.report(self, node.name, message, help=cure, what=f"{target.node.name}.__call__")
+
+
+def _uses_get_response_result(func: ast.FunctionDef) -> bool:
+    """Does ``__call__`` use the value of ``self.get_response(...)`` beyond returning it?
+
+    False when it dispatches itself (mentions ``async_mode``, ``__acall__``,
+    ``iscoroutinefunction``, ``super().__call__``) or never calls ``get_response``.
+    """
+    for node in ast.walk(func):
+        if isinstance(node, ast.Attribute) and node.attr in ("async_mode", "__acall__", "__call__"):
+            return False
+        if isinstance(node, ast.Name) and node.id in ("iscoroutinefunction", "iscoroutine", "isawaitable"):
+            return False
+        if isinstance(node, ast.Attribute) and node.attr in ("iscoroutinefunction", "iscoroutine", "isawaitable"):
+            return False
+    parents: dict[int, ast.AST] = {}
+    for parent in ast.walk(func):
+        for child in ast.iter_child_nodes(parent):
+            parents[id(child)] = parent
+    used = False
+    for node in ast.walk(func):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "get_response" and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "self"):
+            continue
+        parent = parents.get(id(node))
+        if isinstance(parent, ast.Return):
+            continue
+        if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+            name = parent.targets[0].id
+            uses = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == name
+                    and isinstance(n.ctx, ast.Load)]
+            if all(isinstance(parents.get(id(n)), ast.Return) for n in uses):
+                continue
+        used = True
+    return used
