@@ -475,6 +475,10 @@ class Checker(cst.CSTVisitor):
     def _attribute_type(self, node: cst.Attribute) -> T | None:
         attr = node.attr.value
         base = self.type_of(node.value)
+        if base is None and (param := self.unknown_param(node.value)) and not attr.startswith("_"):
+            # `order.lines` on a parameter of a sync helper: a related manager if the
+            # caller passes an instance whose model has that relation (checked there).
+            return T(RELATED_MANAGER, detail=f"param:{param}:{attr}")
         if base is None:
             # `Something.objects` on a class we cannot see: a Django model in all but name.
             if attr == "objects" and isinstance(node.value, (cst.Name, cst.Attribute)):
@@ -547,7 +551,7 @@ class Checker(cst.CSTVisitor):
         if fqn in ("django.shortcuts.get_object_or_404",):
             return self._shortcut_instance(node)
         if fqn in ("django.contrib.auth.get_user_model",):
-            return T(MODEL_CLASS, model="django.contrib.auth.models.User")
+            return T(MODEL_CLASS, model=self.user_model())
         if fqn.endswith(".Paginator") and fqn.startswith("django.") and node.args:
             source = self.type_of(node.args[0].value)
             if is_queryset_like(source):
@@ -558,6 +562,20 @@ class Checker(cst.CSTVisitor):
         if self.index.class_(fqn) is not None:
             return T("object", model=fqn)  # an instance of a project class: its methods are known
         return None
+
+    def user_model(self) -> str | None:
+        """The project's user model: AUTH_USER_MODEL from its settings, else Django's User."""
+        if not hasattr(self, "_user_model"):
+            from asynclint.rules._project_settings import setting_values
+
+            labels = {v for _, v in setting_values(self.project, "AUTH_USER_MODEL", near=self.path) if isinstance(v, str)}
+            if not labels:
+                self._user_model = "django.contrib.auth.models.User"
+            elif len(labels) == 1:
+                self._user_model = self.index.model_by_label(labels.pop(), self.modname)
+            else:
+                self._user_model = None
+        return self._user_model
 
     def returned_type(self, fqn: str) -> T | None:
         """What a project sync function returns, when all its returns agree (querysets etc.)."""
@@ -655,7 +673,7 @@ class Checker(cst.CSTVisitor):
                 if method in ("aget_or_create", "aupdate_or_create"):
                     return base.evolve(kind=INSTANCES, fetched=True)
             if base is not None and base.kind == REQUEST and method == "auser":
-                return T(INSTANCE, model=None, fetched=True)
+                return T(INSTANCE, model=self.user_model(), fetched=True)
             return None
         fqn = self.qualified(func)
         if fqn == "django.shortcuts.aget_object_or_404":
@@ -665,19 +683,42 @@ class Checker(cst.CSTVisitor):
     # -- reporting -------------------------------------------------------------------
 
     def report(self, rule: "Rule", node: cst.CSTNode, message: str, help: str = "", *,
-               what: str = "", anywhere: bool = False) -> None:
+               what: str = "", anywhere: bool = False, subject: T | None = None) -> None:
         """Report ``rule`` at ``node``.
 
         On the event loop (or with ``anywhere=True``) this is a finding. Elsewhere,
         if the rule stands for an effect, it is recorded on the enclosing sync
         function for callers to find.
         """
+        if subject is not None and subject.detail.startswith("param:"):
+            # about a parameter's relation: a conditional effect, never a finding by itself
+            if not self.in_loop and rule.effect:
+                _, param, attr = subject.detail.split(":", 2)
+                self.record_effect(Effect(rule.effect, rule.code, what or rule.name, node=node,
+                                          param=param, kinds=(f"rel:{attr}",)))
+            return
         if anywhere or not rule.loop_only or self.in_loop:
             if self.report_codes is None or rule.code in self.report_codes:
                 self.reports.append(RawReport(rule.code, node, message, help))
             return
         if rule.effect:
             self.record_effect(Effect(rule.effect, rule.code, what or rule.name, node=node))
+
+    def arg_matches(self, kinds: tuple[str, ...], value: T | None) -> bool:
+        """Does an argument of type ``value`` make a conditional effect with ``kinds`` happen?"""
+        if value is None:
+            return False
+        for kind in kinds:
+            if kind.startswith("rel:"):
+                attr = kind[4:]
+                if value.kind == INSTANCE and value.model and (
+                        self.index.model_fields(value.model).get(attr, None) is not None
+                        and self.index.model_fields(value.model)[attr].kind == "m2m"
+                        or attr in self.index.reverse_relations(value.model)):
+                    return True
+            elif value.kind == kind:
+                return True
+        return False
 
     def unknown_param(self, node: cst.CSTNode) -> str | None:
         """The name of a parameter of the enclosing sync function that ``node`` is

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from asynclint.deps import ALL
 from asynclint.index import ProjectIndex, module_name_for
 
 if TYPE_CHECKING:
@@ -30,8 +31,27 @@ class Hop:
     what: str
 
 
+class _WatchedState(dict):
+    """The project's ``__dict__``: rule helpers keep whole-project scans in it
+    (``project.__dict__.get("_asynclint_...")``); a file that reads one depends on
+    every file of the project (see asynclint.deps)."""
+
+    recorder = None
+
+    def get(self, key, default=None):
+        if key.startswith("_asynclint_") and self.recorder is not None:
+            self.recorder.note((ALL,))
+        return super().get(key, default)
+
+    def setdefault(self, key, default=None):
+        if key.startswith("_asynclint_") and self.recorder is not None:
+            self.recorder.note((ALL,))
+        return super().setdefault(key, default)
+
+
 class Project:
     def __init__(self, settings: "Settings", index: ProjectIndex | None = None) -> None:
+        self.__dict__ = _WatchedState(self.__dict__)
         self.settings = settings
         self.root = Path(settings.root).resolve()
         self.index = index if index is not None else ProjectIndex(settings.src_roots())
@@ -39,9 +59,33 @@ class Project:
         self._chains: dict[tuple[str, str, frozenset[str]], list[Hop] | None] = {}
         self._prefilters: dict[frozenset[str], "re.Pattern[bytes] | None"] = {}
         self._async_names: frozenset[str] | None = None
+        # files each memoized answer was built from (see asynclint.deps)
+        self._summary_deps: dict[str, frozenset[str]] = {}
+        self._chain_deps: dict[tuple, frozenset[str]] = {}
+        self._prefilter_deps: dict[frozenset[str], frozenset[str]] = {}
+        self.__dict__.recorder = self.index.recorder
+
+    # The middleware model (asynclint.middleware_resolve) is kept here; it reads
+    # settings and middleware modules anywhere in the project.
+    @property
+    def _asynclint_middleware_model(self):
+        self.index.recorder.note((ALL,))
+        return self.__dict__.get("_middleware_model")
+
+    @_asynclint_middleware_model.setter
+    def _asynclint_middleware_model(self, model) -> None:
+        self.__dict__["_middleware_model"] = model
+
+    def __getstate__(self) -> dict:
+        return dict(self.__dict__)
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__ = _WatchedState(state)
+        self.__dict__.recorder = self.index.recorder
 
     def async_function_names(self) -> frozenset[str]:
         """Names of every ``async def`` in the project's files (a byte scan, no parse)."""
+        self.index.recorder.note((ALL,))
         if self._async_names is None:
             names: set[str] = set()
             pattern = re.compile(rb"async\s+def\s+(\w+)")
@@ -57,7 +101,11 @@ class Project:
 
     def prefilter(self, rules: list, codes: frozenset[str]) -> "re.Pattern[bytes] | None":
         """One regex of every reporting rule's triggers; None when some rule needs every file."""
-        if codes not in self._prefilters:
+        recorder = self.index.recorder
+        if codes in self._prefilters:
+            recorder.note(self._prefilter_deps.get(codes, ()))
+        else:
+            scope = recorder.push()
             parts: set[bytes] = set()
             pattern: "re.Pattern[bytes] | None" = None
             always = False
@@ -72,6 +120,8 @@ class Project:
             if not always:
                 pattern = re.compile(b"|".join(re.escape(p) for p in sorted(parts)) or b"(?!)")
             self._prefilters[codes] = pattern
+            self._prefilter_deps[codes] = recorder.pop(scope)
+            recorder.note(self._prefilter_deps[codes])
         return self._prefilters[codes]
 
     def module_name(self, path: Path) -> str:
@@ -95,15 +145,25 @@ class Project:
     def register(self, checker: "Checker") -> None:
         """Keep the summaries a checker computed while linting its module."""
         self._summaries[checker.modname] = checker.summaries
+        # built from the module and what its walk read so far (a safe over-estimate)
+        self._summary_deps[checker.modname] = self.index.recorder.current() | {checker.path}
 
     def summaries(self, modname: str) -> dict[str, "FunctionSummary"]:
+        recorder = self.index.recorder
         if modname not in self._summaries:
             self._summaries[modname] = {}  # guards against re-entry on cycles
             from asynclint.engine import summarize_module
 
             path = self.index.module_paths.get(modname)
-            if path is not None:
-                self._summaries[modname] = summarize_module(self, modname, Path(path))
+            scope = recorder.push()
+            try:
+                if path is not None:
+                    recorder.note((path,))
+                    self._summaries[modname] = summarize_module(self, modname, Path(path))
+            finally:
+                self._summary_deps[modname] = recorder.pop(scope)
+        # (during a cycle the module's own open scope collects what it reads)
+        recorder.note(self._summary_deps.get(modname, ()))
         return self._summaries[modname]
 
     def summary(self, fqn: str) -> "FunctionSummary | None":
@@ -114,29 +174,43 @@ class Project:
         return summary.finalize() if summary is not None else None
 
     def effect_chain(self, fqn: str, family: str, skip: frozenset[str] = frozenset(),
-                     args: dict[str, str] | None = None) -> list[Hop] | None:
+                     args: dict | None = None, matches=None) -> list[Hop] | None:
         """The path from sync function ``fqn`` to an effect of ``family``, if any.
 
         Effects whose rule code is in ``skip`` do not count (the caller knows
         they cannot happen, e.g. session reads after the session was loaded).
-        ``args`` maps the callee's parameters to the kind of value the call
-        passes (e.g. ``{"book": "instance"}``): conditional effects of the
-        callee itself (``book.save()`` on a parameter) count when they match.
+        ``args`` maps the callee's parameters to what the call passes (a type),
+        and ``matches(kinds, value)`` says whether a conditional effect of the
+        callee itself (``book.save()`` or ``order.lines.all()`` on a parameter)
+        happens with that value.
         """
-        if args:
+        if args and matches is not None:
             summary = self.summary(fqn)
             if summary is not None:
                 for effect in summary.effects:
                     if (effect.family == family and effect.param and effect.code not in skip
-                            and args.get(effect.param) in effect.kinds):
+                            and matches(effect.kinds, args.get(effect.param))):
                         return [Hop(fqn, summary.path, effect.line, effect.what)]
         return self._chain(fqn, family, 0, set(), skip)
 
     def _chain(self, fqn: str, family: str, depth: int, visiting: set[str],
                skip: frozenset[str] = frozenset()) -> list[Hop] | None:
         key = (fqn, family, skip)
+        recorder = self.index.recorder
         if key in self._chains:
+            recorder.note(self._chain_deps.get(key, ()))
             return self._chains[key]
+        scope = recorder.push()
+        try:
+            return self._chain_search(key, fqn, family, depth, visiting, skip)
+        finally:
+            deps = recorder.pop(scope)
+            if key in self._chains:
+                self._chain_deps[key] = deps
+            recorder.note(deps)
+
+    def _chain_search(self, key: tuple, fqn: str, family: str, depth: int, visiting: set[str],
+                      skip: frozenset[str]) -> list[Hop] | None:
         if depth > MAX_CHAIN_DEPTH or fqn in visiting:
             return None
         summary = self.summary(fqn)

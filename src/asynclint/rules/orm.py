@@ -88,7 +88,7 @@ class SyncQuerySetMethodInAsyncFunction(Rule):
         call = f"{_receiver(checker, func)}.{method}()"
         cure = checker.cure(since, f"use `{twin_text}`", f"wrap it: `await sync_to_async({_receiver(checker, func)}.{method})(...)`")
         checker.report(self, node, f"`{call}` runs a query: it {RAISES}; {cure}",
-                       help=cure, what=f"{call}")
+                       help=cure, what=f"{call}", subject=base)
 
 
 @register
@@ -151,7 +151,7 @@ class QuerySetEvaluatedInAsyncFunction(Rule):
         cure = checker.cure(self.cure_since, cure_code.format(qs=text),
                             f"evaluate it in a thread: `await sync_to_async(list)({text})`")
         checker.report(self, node, f"{how} `{text}` runs its query: it {RAISES}; {cure}",
-                       help=cure, what=f"{how} {text}")
+                       help=cure, what=f"{how} {text}", subject=checker.type_of(qs_node))
 
     def visit_For(self, node: cst.For) -> None:
         if node.asynchronous is None and self._qs(node.iter):
@@ -368,7 +368,7 @@ class SyncRelatedManagerMethodInAsyncFunction(Rule):
         obj = _receiver(checker, func)
         cure = checker.cure(since, f"use `await {obj}.{twin}(...)`", f"wrap it: `await sync_to_async({obj}.{method})(...)`")
         checker.report(self, node, f"`{obj}.{method}()` writes to the database: it {RAISES}; {cure}",
-                       help=cure, what=f"{obj}.{method}()")
+                       help=cure, what=f"{obj}.{method}()", subject=base)
 
 
 @register
@@ -417,17 +417,33 @@ class LazyRelationInAsyncFunction(Rule):
         if base is None or base.kind != INSTANCE or not base.fetched or not base.model:
             return None
         attr = node.attr.value
-        field = checker.index.model_fields(base.model).get(attr)
+        fields = checker.index.model_fields(base.model)
+        field = fields.get(attr)
         if field is None:
+            reverse = checker.index.reverse_relations(base.model).get(attr, "")
+            if reverse.startswith("o2o:"):
+                # user.profile: the reverse side of a one-to-one is fetched on access too
+                if relation_loaded(base.selected, attr, nullable=True) or relation_loaded(base.prefetched, attr):
+                    return None
+                return "fk"
+            if attr.endswith("_id") and (fk := fields.get(attr[:-3])) is not None and fk.kind in ("fk", "o2o"):
+                # author_id is a concrete column: deferred when only()/defer() left it out
+                name = attr[:-3]
+                if name in base.deferred or attr in base.deferred:
+                    return "deferred"
+                if base.only is not None and name not in base.only and attr not in base.only:
+                    return "deferred"
             return None
         if field.kind in ("fk", "o2o"):
             if relation_loaded(base.selected, attr, field.null) or relation_loaded(base.prefetched, attr):
                 return None
             return "fk"
+        if field.kind == "generic":
+            return None if relation_loaded(base.prefetched, attr) else "fk"
         if field.kind == "field":
             if attr in base.deferred:
                 return "deferred"
-            if base.only is not None and attr not in base.only:
+            if base.only is not None and attr not in base.only and attr not in ("pk", "id"):
                 return "deferred"
         return None
 
@@ -966,7 +982,7 @@ class SyncHelperQueriesInAsyncFunction(Rule):
 
     def __init__(self, checker) -> None:
         super().__init__(checker)
-        self.pending: list[tuple[cst.Call, str, frozenset[str], dict[str, str]]] = []
+        self.pending: list[tuple[cst.Call, str, frozenset[str], dict[str, T]]] = []
         checker.at_end(self.resolve)
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -975,19 +991,25 @@ class SyncHelperQueriesInAsyncFunction(Rule):
             return
         callee = checker.callee_fqn(node)
         if callee is None:
+            owner = django_querying_method(checker, node)
+            if owner is not None:
+                name = checker.code_of(node.func, 40)
+                cure = f"call it in a thread: `await sync_to_async({name})()`"
+                checker.report(self, node, f"`{name}()` runs a query on the event loop ({owner.rpartition('.')[2]}."
+                               f"{node.func.attr.value}() calls queryset.get()): it {RAISES}; {cure}", help=cure)
             return
         info = checker.index.function(callee)
         if info is None or info.returns_coroutine:
             return
         # Once this coroutine loaded the session, a helper's session reads are cached.
         skip = frozenset({SyncSessionAccessInAsyncFunction.code}) if session_loaded(checker) else frozenset()
-        self.pending.append((node, callee, skip, argument_kinds(checker, node, info)))
+        self.pending.append((node, callee, skip, argument_types(checker, node, info)))
 
     def resolve(self) -> None:
         checker = self.checker
         project = checker.project
         for node, callee, skip, args in self.pending:
-            hops = project.effect_chain(callee, self.family, skip, args)
+            hops = project.effect_chain(callee, self.family, skip, args, checker.arg_matches)
             if not hops:
                 continue
             name = checker.code_of(node.func, 40)
@@ -998,12 +1020,12 @@ class SyncHelperQueriesInAsyncFunction(Rule):
                            help=cure, anywhere=True)
 
 
-def argument_kinds(checker, call: cst.Call, info) -> dict[str, str]:
-    """Map the callee's parameter names to the kinds of the values this call passes."""
+def argument_types(checker, call: cst.Call, info) -> dict[str, T]:
+    """Map the callee's parameter names to the types of the values this call passes."""
     params = list(info.params)
     if info.class_fqn and not info.is_static and params and isinstance(call.func, cst.Attribute):
         params = params[1:]  # bound method: self/cls is not among the arguments
-    kinds: dict[str, str] = {}
+    types: dict[str, T] = {}
     position = 0
     for arg in call.args:
         if arg.star:
@@ -1011,9 +1033,178 @@ def argument_kinds(checker, call: cst.Call, info) -> dict[str, str]:
         t = checker.type_of(arg.value)
         if arg.keyword is not None:
             if t is not None:
-                kinds[arg.keyword.value] = t.kind
+                types[arg.keyword.value] = t
             continue
         if position < len(params) and t is not None:
-            kinds[params[position]] = t.kind
+            types[params[position]] = t
         position += 1
-    return kinds
+    return types
+
+
+@register
+class RawCursorInAsyncFunction(Rule):
+    """
+    A raw database cursor opened on the event loop.
+
+    ## What it does
+    Checks for `connection.cursor()` and `connections[alias].cursor()` (from
+    `django.db`) in async code.
+
+    ## Why is this bad?
+    Opening a cursor connects to the database on the event loop's thread:
+    `cursor()` is one of the connection methods Django marks `@async_unsafe`,
+    so it raises `SynchronousOnlyOperation` before any SQL is sent.
+
+    ## Example
+    ```python
+    async def totals(request):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT SUM(total) FROM shop_order")
+            (total,) = cursor.fetchone()
+    ```
+
+    Use instead:
+    ```python
+    def _total():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT SUM(total) FROM shop_order")
+            return cursor.fetchone()[0]
+
+    async def totals(request):
+        total = await sync_to_async(_total)()
+    ```
+
+    ## Django version
+    Django has no async cursor API (through 6.1): run raw SQL in a sync
+    function with `sync_to_async`.
+    """
+
+    code = "DJA113"
+    name = "raw-cursor-in-async-function"
+    effect = "db"
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in ("cursor", "chunked_cursor"):
+            return
+        checker = self.checker
+        target = func.value
+        if isinstance(target, cst.Subscript):
+            target = target.value
+            if checker.qualified(target) != "django.db.connections":
+                return
+        elif checker.qualified(target) not in ("django.db.connection", "django.db.connections.default"):
+            return
+        text = f"{checker.code_of(func, 40)}()"
+        cure = "run the SQL in a sync function: `await sync_to_async(run_query)()`"
+        checker.report(self, node, f"`{text}` connects to the database: it {RAISES}; {cure}", help=cure, what=text)
+
+
+AUTH_FUNCTIONS = {
+    "django.contrib.auth.authenticate": ("aauthenticate", (5, 0)),
+    "django.contrib.auth.login": ("alogin", (5, 0)),
+    "django.contrib.auth.logout": ("alogout", (5, 0)),
+    "django.contrib.auth.get_user": ("aget_user", (5, 0)),
+    "django.contrib.auth.update_session_auth_hash": ("aupdate_session_auth_hash", (5, 0)),
+}
+PERMISSION_METHODS = {
+    "has_perm": "ahas_perm",
+    "has_perms": "ahas_perms",
+    "has_module_perms": "ahas_module_perms",
+    "get_all_permissions": "aget_all_permissions",
+    "get_user_permissions": "aget_user_permissions",
+    "get_group_permissions": "aget_group_permissions",
+}
+
+
+@register
+class SyncAuthInAsyncFunction(Rule):
+    """
+    A sync `django.contrib.auth` function or permission check in async code.
+
+    ## What it does
+    Checks for `authenticate()`, `login()`, `logout()`, `get_user()` and
+    `update_session_auth_hash()` from `django.contrib.auth`, and for a user's
+    `has_perm()`, `has_perms()`, `has_module_perms()` and
+    `get_*_permissions()`, called in async code.
+
+    ## Why is this bad?
+    They read or write the user, its permissions and the session through the
+    ORM on the event loop's thread, which raises `SynchronousOnlyOperation`
+    (`authenticate()` also hashes the password there).
+
+    ## Example
+    ```python
+    async def sign_in(request):
+        user = authenticate(request, username=name, password=password)
+        if user is not None:
+            login(request, user)
+    ```
+
+    Use instead:
+    ```python
+    async def sign_in(request):
+        user = await aauthenticate(request, username=name, password=password)
+        if user is not None:
+            await alogin(request, user)
+    ```
+
+    ## Django version
+    `aauthenticate()`, `alogin()`, `alogout()`, `aget_user()` and
+    `aupdate_session_auth_hash()` exist since Django 5.0; `ahas_perm()` and
+    the other async permission methods since 5.2.
+    """
+
+    code = "DJA114"
+    name = "sync-auth-in-async-function"
+    effect = "db"
+    cure_since = (5, 0)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        checker = self.checker
+        func = node.func
+        fqn = checker.qualified(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        if fqn in AUTH_FUNCTIONS:
+            twin, since = AUTH_FUNCTIONS[fqn]
+            name = fqn.rpartition(".")[2]
+            cure = checker.cure(since, f"use `await {twin}(...)` from `django.contrib.auth`",
+                                f"call it in a thread: `await sync_to_async({name})(...)`")
+            checker.report(self, node, f"`{name}()` queries the user and session: it {RAISES}; {cure}",
+                           help=cure, what=f"{name}()")
+            return
+        if not isinstance(func, cst.Attribute) or func.attr.value not in PERMISSION_METHODS:
+            return
+        base = checker.type_of(func.value)
+        user_model = checker.user_model()
+        if base is None or base.kind != INSTANCE or base.model is None or base.model != user_model:
+            return
+        method = func.attr.value
+        obj = _receiver(checker, func)
+        cure = checker.cure((5, 2), f"use `await {obj}.{PERMISSION_METHODS[method]}(...)`",
+                            f"call it in a thread: `await sync_to_async({obj}.{method})(...)`")
+        checker.report(self, node, f"`{obj}.{method}()` loads permissions from the database: it {RAISES}; {cure}",
+                       help=cure, what=f"{obj}.{method}()")
+
+
+# Methods Django's generic views define that query when called.
+DJANGO_QUERYING_METHODS = {
+    "get_object": frozenset({"DetailView", "UpdateView", "DeleteView", "BaseDetailView", "BaseUpdateView",
+                             "BaseDeleteView", "SingleObjectMixin", "SingleObjectTemplateResponseMixin"}),
+}
+
+
+def django_querying_method(checker, call: cst.Call) -> str | None:
+    """``self.get_object()`` in a view inheriting Django's SingleObjectMixin (not overridden)."""
+    func = call.func
+    if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self"):
+        return None
+    owners = DJANGO_QUERYING_METHODS.get(func.attr.value)
+    frame = checker.function_frame
+    if owners is None or frame is None or frame.class_fqn is None:
+        return None
+    if checker.index.find_method(frame.class_fqn, func.attr.value):
+        return None  # the project overrides it: followed like any project method
+    for cls in checker.index.mro(frame.class_fqn):
+        if cls.startswith("django.") and cls.rpartition(".")[2] in owners:
+            return cls
+    return None
