@@ -396,3 +396,37 @@ def test_a_tree_of_several_projects_keeps_them_apart(tmp_path: Path) -> None:
     project = make_project(tmp_path, files)
     assert findings(project, tmp_path, "site_a/config/settings.py") == [(2, "DJA501"), (3, "DJA504")]
     assert findings(project, tmp_path, "site_b/config/settings.py") == []
+
+
+def test_override_reported_only_where_django_runs_it_async(tmp_path: Path) -> None:
+    override = """
+        from django.utils.deprecation import MiddlewareMixin
+
+
+        class Override(MiddlewareMixin):
+            def __call__(self, request):
+                response = self.get_response(request)
+                response["X"] = "1"
+                return response
+
+
+        class Plain:
+            def __init__(self, get_response):
+                self.get_response = get_response
+    """
+    stacks = {
+        # a sync-only middleware below it: Django runs it sync, get_response is sync
+        "below": '["app.mw.Override", "app.mw.Plain"]',
+        # above it only: it still runs async
+        "above": '["app.mw.Plain", "app.mw.Override"]',
+    }
+    for case, stack in stacks.items():
+        root = tmp_path / case
+        root.mkdir()
+        project = make_project(root, {
+            "app/__init__.py": "",
+            "app/mw.py": override,
+            "settings.py": f'ASGI_APPLICATION = "asgi.application"\nMIDDLEWARE = {stack}\n',
+        })
+        got = [code for _, code in findings(project, root, "app/mw.py")]
+        assert got == ([] if case == "below" else ["DJA506"]), case

@@ -230,6 +230,14 @@ def test_reported_sync_only_entries_are_the_adapted_ones(path: Path, django_read
     from django.utils.module_loading import import_string
 
     assert len(full.runs_async) == len(middleware)
+    # The mode asynclint computes for each entry (DJA506 relies on it) is the one Django picks.
+    from asynclint.middleware_resolve import _modes
+
+    model = model_for(project)
+    static = _modes([model.capability(m, modname) for m in middleware])
+    assert [s for s in static if s is not None], "asynclint knows no entry's mode"
+    for entry, mine, django_mode in zip(middleware, static, full.runs_async):
+        assert mine is None or mine == django_mode, f"{entry}: asynclint says async={mine}, Django {django_mode}"
     by_path = {f.entry.path: f for found in model_for(project).findings(modname).values() for f in found
                if f.kind == "sync-only"}
     for entry in reported:
