@@ -743,14 +743,15 @@ except ImportError:
 out = {"version": django.get_version(), "cases": {}}
 for case in spec["cases"]:
     obj = getattr(module, case["name"])
-    view = obj.as_view() if isinstance(obj, type) else obj
-    urls.urlpatterns[:] = [path("probe/", view)]
-    clear_url_caches()
     client = AsyncClient()
     client.force_login(user)
     finished.clear()
     try:
-        response = asyncio.run(getattr(client, case.get("method", "get"))("/probe/"))
+        view = obj.as_view() if isinstance(obj, type) else obj
+        urls.urlpatterns[:] = [path("probe/", view), path("probe/<int:pk>/", view)]
+        clear_url_caches()
+        url = "/probe/1/" if case.get("pk") else "/probe/"
+        response = asyncio.run(getattr(client, case.get("method", "get"))(url))
         error = None if response.status_code < 500 else f"status {response.status_code}"
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
@@ -800,11 +801,22 @@ def _fixture_cases(path: Path) -> list[dict]:
         if is_view and not node.name.startswith("_"):
             first = min([node.lineno] + [d.lineno for d in node.decorator_list])
             marked = any(line in markers for line in range(first, node.end_lineno + 1))
-            method = "get"
+            method, pk = "get", False
             if isinstance(node, ast.ClassDef):
-                handlers = [n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-                method = next((m for m in ("get", "post", "put", "delete") if m in handlers), "get")
-            cases.append({"name": node.name, "method": method, "marked": marked})
+                defs = {n.name: n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+                handlers = [m for m in ("get", "post", "put", "patch", "delete") if m in defs]
+                method = handlers[0] if handlers else "get"
+                if "options" in defs:
+                    method = "options"
+                elif "http_method_not_allowed" in defs:
+                    method = next(m for m in ("get", "post", "put", "patch", "delete") if m not in defs)
+                handler = defs.get(handlers[0]) if handlers else None
+                pk = handler is not None and any(a.arg == "pk" for a in handler.args.args) or (
+                    handler is not None and handler.args.kwarg is not None)
+                if not handlers and not node.bases:
+                    continue
+            cases.append({"name": node.name, "method": method, "marked": marked, "pk": pk,
+                          "handlers": bool(handlers) if isinstance(node, ast.ClassDef) else True})
     return cases
 
 
@@ -892,3 +904,25 @@ def test_settings_count_only_for_their_own_django_project(tmp_path: Path) -> Non
              for path in (tmp_path / name / "views.py", tmp_path / name / "site" / "settings.py")
              for d in lint_path(path, project)}
     assert found == {("shop", "views.py", "DJA607")}
+
+
+CBV_FIXTURES = fixture_paths("DJA601", "DJA602", "DJA603", "DJA604", "DJA605")
+
+
+@pytest.mark.parametrize("path", CBV_FIXTURES, ids=[p.name for p in CBV_FIXTURES])
+def test_class_based_views_under_newer_django(path: Path) -> None:
+    """The class-based-view fixtures describe Django 5.2 and later: under a newer Django
+    (when one is provided) every marked class still fails and every unmarked class with
+    its own HTTP handlers still answers."""
+    newer = [(v, p) for v, p in sorted(_other_djangos().items()) if v > (5, 2)]
+    if not newer:
+        pytest.skip("set ASYNCLINT_OTHER_DJANGOS to a Python with a Django newer than 5.2 to run this")
+    cases = [c for c in _fixture_cases(path) if c["handlers"]]
+    for version, python in newer:
+        result = _probe(python, path, cases)
+        for case in cases:
+            error = result["cases"][case["name"]]["error"]
+            if case["marked"]:
+                assert error, (version, case)
+            else:
+                assert error is None, (version, case, error)
