@@ -926,3 +926,32 @@ def test_class_based_views_under_newer_django(path: Path) -> None:
                 assert error, (version, case)
             else:
                 assert error is None, (version, case, error)
+
+
+def test_every_transaction_call_in_the_table_raises_on_the_loop(django_ready) -> None:
+    """DJA704's list, checked one by one: each call raises SynchronousOnlyOperation in a coroutine."""
+    from django.core.exceptions import SynchronousOnlyOperation
+    from django.db import transaction
+
+    from asynclint.rules.bridges import TRANSACTION, TRANSACTION_CALLS
+
+    calls = {
+        "atomic": lambda: transaction.atomic().__enter__(),
+        "on_commit": lambda: transaction.on_commit(lambda: None),
+        "savepoint": transaction.savepoint,
+        "savepoint_commit": lambda: transaction.savepoint_commit("s1"),
+        "savepoint_rollback": lambda: transaction.savepoint_rollback("s1"),
+        "clean_savepoints": transaction.clean_savepoints,
+        "commit": transaction.commit,
+        "rollback": transaction.rollback,
+        "set_autocommit": lambda: transaction.set_autocommit(True),
+        "get_autocommit": transaction.get_autocommit,
+    }
+    assert {TRANSACTION + name for name in calls} == set(TRANSACTION_CALLS)
+    rs._close_connections()
+    for name, call in calls.items():
+        async def on_the_loop():
+            call()
+
+        with pytest.raises(SynchronousOnlyOperation):
+            asyncio.run(on_the_loop())

@@ -31,10 +31,11 @@ BUILTIN_SIGNALS = frozenset(
        "django.test.signals.template_rendered"]
 )
 TRANSACTION = "django.db.transaction."
+#: the functions of django.db.transaction that reach an ``@async_unsafe`` connection method
+#: (read from Django's source: ``ensure_connection``, ``savepoint*``, ``commit``, ...)
 TRANSACTION_CALLS = frozenset(TRANSACTION + n for n in (
     "atomic", "on_commit", "savepoint", "savepoint_commit", "savepoint_rollback", "clean_savepoints",
-    "commit", "rollback", "set_autocommit", "get_autocommit", "set_rollback", "get_rollback",
-    "mark_for_rollback_on_error",
+    "commit", "rollback", "set_autocommit", "get_autocommit",
 ))
 ATOMIC = TRANSACTION + "atomic"
 TASK_DECORATORS = frozenset({"django.tasks.task", "django.tasks.base.task"})
@@ -362,8 +363,9 @@ class TransactionInCoroutine(Rule):
     `transaction.atomic()`, `transaction.on_commit()` or another transaction call on the event loop.
 
     ## What it does
-    Checks for the functions of `django.db.transaction` (`atomic`, `on_commit`,
-    `savepoint*`, `commit`, `rollback`, `set_autocommit`, ...) called inside an
+    Checks for the functions of `django.db.transaction` that need the
+    connection (`atomic`, `on_commit`, `savepoint*`, `clean_savepoints`,
+    `commit`, `rollback`, `set_autocommit`, `get_autocommit`) called inside an
     `async def` or in sync code it runs directly. The same calls in a sync
     function handed to `sync_to_async` are fine and not reported.
 
