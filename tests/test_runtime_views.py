@@ -955,3 +955,23 @@ def test_every_transaction_call_in_the_table_raises_on_the_loop(django_ready) ->
 
         with pytest.raises(SynchronousOnlyOperation):
             asyncio.run(on_the_loop())
+
+
+def test_named_django_objects_exist(django_ready) -> None:
+    """Every Django name the DJA6/DJA7 tables use exists in the installed Django and is what
+    the rule takes it for (signals are Signal instances, responses are classes, ...)."""
+    from django.dispatch import Signal
+
+    from asynclint.rules import bridges, views
+
+    def resolve(fqn: str):
+        module, _, name = fqn.rpartition(".")
+        return getattr(importlib.import_module(module), name)
+
+    for fqn in bridges.BUILTIN_SIGNALS:
+        assert isinstance(resolve(fqn), Signal), fqn
+    for fqn in bridges.SIGNAL_CLASSES:
+        assert issubclass(resolve(fqn), Signal), fqn
+    for fqn in (*views.STREAMING_RESPONSE, *views.FILE_RESPONSE, *views.AUTH_MIXINS, views.DATABASE_CACHE,
+                *bridges.ASYNC_TO_SYNC, *bridges.SYNC_TO_ASYNC, *bridges.TRANSACTION_CALLS):
+        assert resolve(fqn) is not None, fqn
