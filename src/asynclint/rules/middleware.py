@@ -347,10 +347,7 @@ class AsyncMiddlewareNotMarked(Rule):
             if isinstance(cls, Opaque):
                 if cls.name == "builtins.object":
                     continue
-                if cls.name in MIDDLEWARE_MIXINS:
-                    middleware = True
-                    continue  # the mixin marks in its __init__, if ours calls it
-                return
+                return  # unreadable (MiddlewareMixin itself marks the instance in its __init__)
             if cls.fqn in MIDDLEWARE_MIXINS:
                 middleware = True
             flags, unknown = model.own_flags(cls)
