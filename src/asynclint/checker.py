@@ -17,6 +17,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from asynclint import knowledge as K
+from asynclint.walk import walk
 from asynclint.semantic import (
     ALL, INSTANCE, INSTANCES, ITERATOR, LIST, MANAGER, MODEL_CLASS, MODELFORM, PAGINATOR,
     QUERYSET, RELATED_MANAGER, REQUEST, SESSION, UNKNOWN, USER, Frame, T, dotted_name,
@@ -212,6 +213,8 @@ class Checker(cst.CSTVisitor):
             self._bind(node.target, self.type_of(node.value))  # type: ignore[attr-defined]
         elif name == "Return":
             self._record_return(node)  # type: ignore[arg-type]
+        elif name == "Call":
+            self._prefetch_objects(node)  # type: ignore[arg-type]
         elif name == "NamedExpr":
             self._bind(node.target, self.type_of(node.value))  # type: ignore[attr-defined]
 
@@ -323,6 +326,29 @@ class Checker(cst.CSTVisitor):
             name = dotted_name(alias.name) or ""
             local = alias.asname.name.value if (alias.asname is not None and isinstance(alias.asname.name, cst.Name)) else name
             frame.imports[local] = self.index.localize(f"{module}.{name}" if module else name, self.modname)
+
+    def _prefetch_objects(self, node: cst.Call) -> None:
+        """``[await a]prefetch_related_objects(books, "author", Prefetch("tags"))`` fills the
+        prefetch cache of instances already fetched: later reads of those relations are free."""
+        if not node.args or not isinstance(node.args[0].value, cst.Name):
+            return
+        fqn = self.qualified(node.func)
+        if fqn not in ("django.db.models.aprefetch_related_objects", "django.db.models.query.aprefetch_related_objects",
+                       "django.db.models.prefetch_related_objects", "django.db.models.query.prefetch_related_objects"):
+            return
+        name = node.args[0].value.value
+        current = self.lookup(name)
+        if current is None or current.kind not in (LIST, INSTANCE):
+            return
+        lookups = set()
+        for arg in node.args[1:]:
+            value = arg.value
+            if isinstance(value, cst.Call) and value.args:  # Prefetch("related", queryset=...)
+                value = value.args[0].value
+            text = string_value(value)
+            if text:
+                lookups.add(text)
+        self.frame.env[name] = current.evolve(prefetched=current.prefetched | lookups)
 
     def _record_return(self, node: cst.Return) -> None:
         frame = self.frame
@@ -566,15 +592,7 @@ class Checker(cst.CSTVisitor):
     def user_model(self) -> str | None:
         """The project's user model: AUTH_USER_MODEL from its settings, else Django's User."""
         if not hasattr(self, "_user_model"):
-            from asynclint.rules._project_settings import setting_values
-
-            labels = {v for _, v in setting_values(self.project, "AUTH_USER_MODEL", near=self.path) if isinstance(v, str)}
-            if not labels:
-                self._user_model = "django.contrib.auth.models.User"
-            elif len(labels) == 1:
-                self._user_model = self.index.model_by_label(labels.pop(), self.modname)
-            else:
-                self._user_model = None
+            self._user_model = self.index.user_model(self.modname)
         return self._user_model
 
     def returned_type(self, fqn: str) -> T | None:
@@ -830,7 +848,7 @@ def _is_generator(node: cst.FunctionDef) -> bool:
             return False
 
     finder = Find()
-    node.visit(finder)
+    walk(node, finder)  # node.visit(finder), without rebuilding the subtree
     return finder.found
 
 
@@ -864,7 +882,7 @@ def _prescan(node: cst.FunctionDef, frame: Frame, checker: Checker) -> None:
                     if isinstance(arg.value, cst.Name):
                         frame.offloaded.add(arg.value.value)
 
-    node.visit(Scan())
+    walk(node, Scan())  # node.visit(Scan()), without rebuilding the subtree
 
 
 __all__ = ["Checker", "Effect", "FunctionSummary", "RawReport", "relation_loaded"]

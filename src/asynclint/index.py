@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from asynclint import knowledge as K
+from asynclint.deps import ALL, Recorder
 from asynclint.source import read_source
 
 MAX_RESOLVE_DEPTH = 12
+USER_MODEL_SETTING = frozenset({"django.conf.settings.AUTH_USER_MODEL", "settings.AUTH_USER_MODEL"})
 
 
 @dataclass
@@ -123,6 +125,11 @@ class ProjectIndex:
         self.classes: dict[str, ClassInfo] = {}
         self._models_scanned = False
         self._reverse: dict[str, dict[str, str]] | None = None
+        self._user_models: list[tuple[str, str]] | None = None
+        #: files read while linting a file (see asynclint.deps), and per module
+        #: the files its index entry was built from (itself, re-exports it followed)
+        self.recorder = Recorder()
+        self._deps: dict[str, frozenset[str]] = {}
 
     # -- building -------------------------------------------------------------
 
@@ -194,6 +201,19 @@ class ProjectIndex:
 
     def add_source(self, modname: str, path: str, source: str) -> ModuleInfo:
         """Index one module from its text (used for files outside the scanned roots too)."""
+        scope = self.recorder.push()
+        try:
+            return self._add_source(modname, path, source)
+        finally:
+            self._deps[modname] = self.recorder.pop(scope) | {path}
+            self.recorder.note(self._deps[modname])
+
+    def _note_module(self, modname: str) -> None:
+        """A memoized answer about ``modname`` was used: note what it was built from."""
+        if self.recorder.active:
+            self.recorder.note(self._deps.get(modname) or ())
+
+    def _add_source(self, modname: str, path: str, source: str) -> ModuleInfo:
         self.module_paths.setdefault(modname, path)
         is_package = Path(path).name == "__init__.py"
         info = ModuleInfo(modname, path, is_package)
@@ -209,6 +229,7 @@ class ProjectIndex:
     def module(self, modname: str) -> ModuleInfo | None:
         info = self.modules.get(modname)
         if info is not None:
+            self._note_module(modname)
             return info
         path = self.module_paths.get(modname)
         if path is None:
@@ -217,6 +238,8 @@ class ProjectIndex:
             source, _ = read_source(Path(path))
         except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
             self.modules[modname] = info = ModuleInfo(modname, path, False, syntax_error=True)
+            self._deps[modname] = frozenset({path})
+            self.recorder.note((path,))
             return info
         return self.add_source(modname, path, source)
 
@@ -269,14 +292,20 @@ class ProjectIndex:
             return None
         if fqn not in self.functions:
             self._load_owner(fqn)
-        return self.functions.get(fqn)
+        info = self.functions.get(fqn)
+        if info is not None:
+            self._note_module(info.module)
+        return info
 
     def class_(self, fqn: str | None) -> ClassInfo | None:
         if fqn is None:
             return None
         if fqn not in self.classes:
             self._load_owner(fqn)
-        return self.classes.get(fqn)
+        info = self.classes.get(fqn)
+        if info is not None:
+            self._note_module(info.module)
+        return info
 
     def _load_owner(self, fqn: str) -> None:
         parts = fqn.split(".")
@@ -342,6 +371,11 @@ class ProjectIndex:
                 for name, f in info.fields.items():
                     if f.target and f.target.startswith("label:"):
                         f.target = self.model_by_label(f.target[6:], info.module)
+                        # the class's entry now depends on every model of the project
+                        self._deps[info.module] = self._deps.get(info.module, frozenset()) | {ALL}
+                    elif f.target in USER_MODEL_SETTING:
+                        f.target = self.user_model(info.module)
+                        self._deps[info.module] = self._deps.get(info.module, frozenset()) | {ALL}
                     fields[name] = f
         return fields
 
@@ -364,6 +398,7 @@ class ProjectIndex:
 
     def model_by_label(self, label: str, near_module: str) -> str | None:
         """A model named in a string: "Book", "shop.Book" or "self"."""
+        self.recorder.note((ALL,))
         self.scan_models()
         app, _, name = label.rpartition(".")
         candidates = [c for c in self.classes.values() if c.name == name and self.is_model(c.fqn)]
@@ -373,8 +408,41 @@ class ProjectIndex:
         candidates.sort(key=lambda c: (not c.module.startswith(near_pkg), c.module))
         return candidates[0].fqn if candidates else None
 
+    def user_model(self, near_module: str) -> str | None:
+        """The model ``settings.AUTH_USER_MODEL`` names for the Django site of ``near_module``."""
+        if self._user_models is None:
+            found: list[tuple[str, str]] = []
+            for modname, path in list(self.module_paths.items()):
+                try:
+                    data = Path(path).read_bytes()
+                except OSError:
+                    continue
+                if b"AUTH_USER_MODEL" not in data:
+                    continue
+                try:
+                    tree = ast.parse(data)
+                except (SyntaxError, ValueError):
+                    continue
+                for node in tree.body:
+                    if (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "AUTH_USER_MODEL" for t in node.targets)
+                            and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+                        found.append((path, node.value.value))
+            self._user_models = found
+        near = Path(self.module_paths.get(near_module, ".")).resolve()
+        best = None
+        for path, label in self._user_models:
+            site = Path(path).resolve().parent.parent  # settings.py lives in <site>/<project package>/
+            if site == near or site in near.parents:
+                best = label
+        if best is None and len({label for _, label in self._user_models}) == 1:
+            best = self._user_models[0][1]
+        if best is None:
+            return "django.contrib.auth.models.User" if not self._user_models else None
+        return self.model_by_label(best, near_module)
+
     def scan_models(self) -> None:
         """Index every module that may define models (cheap byte prefilter first)."""
+        self.recorder.note((ALL,))
         if self._models_scanned:
             return
         self._models_scanned = True
@@ -390,6 +458,7 @@ class ProjectIndex:
 
     def reverse_relations(self, model: str) -> dict[str, str]:
         """Accessor name on ``model`` -> related model fqn, for FKs and M2Ms pointing at it."""
+        self.recorder.note((ALL,))
         if self._reverse is None:
             self.scan_models()
             reverse: dict[str, dict[str, str]] = {}
