@@ -163,6 +163,11 @@ def _django_class_literal(path: str, class_name: str, attr: str) -> tuple[str, .
         tree = ast.parse(Path(path).read_text(encoding="utf-8"))
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return None
+    return class_literal_in(tree, class_name, attr)
+
+
+def class_literal_in(tree: ast.Module, class_name: str, attr: str) -> tuple[str, ...] | None:
+    """The literal list of strings assigned to ``attr`` in module-level class ``class_name``."""
     for node in tree.body:
         if isinstance(node, ast.ClassDef) and node.name == class_name:
             for stmt in node.body:
@@ -184,8 +189,11 @@ def literal_strings(node: ast.expr) -> tuple[str, ...] | None:
 class ClassWorld:
     """Project classes and Django classes behind one lookup (one per checker)."""
 
-    def __init__(self, index: ProjectIndex) -> None:
+    def __init__(self, index: ProjectIndex, class_literal=None) -> None:
         self.index = index
+        #: (module, class name, attribute) -> literal list of strings, for project classes of
+        #: other modules (None: cannot read them)
+        self.class_literal = class_literal
         self._known: dict[str, KnownClass | None] = {}
         self._mro: dict[str, list[str] | None] = {}
         #: literal http_method_names of classes in the module being checked (set by the rule)
@@ -242,7 +250,10 @@ class ClassWorld:
             path = index.module_paths.get(info.module)
             names = _django_class_literal(path, info.name, "http_method_names") if path else None
         elif sets_names:
-            names = self.local_http_method_names.get(info.fqn)
+            if info.fqn in self.local_http_method_names:
+                names = self.local_http_method_names[info.fqn]
+            elif self.class_literal is not None:
+                names = self.class_literal(info.module, info.name, "http_method_names")
         bases = tuple(b for b in (self.canonical(b) for b in info.bases) if b not in IGNORED_BASES)
         return KnownClass(info.fqn, bases, methods, frozenset(info.attrs), names, sets_names, from_django, info.module)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint.registry import Rule, register
-from asynclint.rules._django_classes import METHOD_DECORATOR, ClassWorld, ViewShape, view_shape
+from asynclint.rules._django_classes import METHOD_DECORATOR, ClassWorld, ViewShape, class_literal_in, view_shape
 from asynclint.semantic import ITERATOR, QUERYSET, string_value
 
 AUTH_MIXINS = {
@@ -106,7 +106,15 @@ class _ViewRule(Rule):
         checker = self.checker
         world = getattr(checker, "_dja6_world", None)
         if world is None:
-            world = ClassWorld(checker.index)
+            project = checker.project
+
+            def class_literal(module: str, class_name: str, attr: str):
+                from asynclint.rules._project_settings import module_tree
+
+                tree = module_tree(project, module)
+                return class_literal_in(tree, class_name, attr) if tree is not None else None
+
+            world = ClassWorld(checker.index, class_literal)
             aliases: dict[str, dict[str, str]] = {}
             for stmt in checker.module.body:
                 if not isinstance(stmt, cst.ClassDef):
