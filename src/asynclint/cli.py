@@ -42,14 +42,19 @@ def main() -> None:
 @click.option("--target-django", help="Django version the project runs, e.g. 5.2 (overrides the config).")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Read [tool.asynclint] from this pyproject.toml instead of searching for one.")
-def check(paths, select, ignore, extend_select, output_format, exit_zero, statistics, target_django, config_file):
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Check files in this many processes (default: every core).")
+@click.option("--no-cache", is_flag=True,
+              help="Neither read nor write the cache (.asynclint_cache/ at the project root).")
+def check(paths, select, ignore, extend_select, output_format, exit_zero, statistics, target_django, config_file,
+          jobs, no_cache):
     """Check PATHS (files or folders; default: the current folder)."""
+    # Imports stay lazy: with an up-to-date cache, neither libcst nor the rules are loaded.
     from asynclint import output
     from asynclint.config import load_settings
     from asynclint.discovery import discover
-    from asynclint.engine import lint_files
+    from asynclint.parallel import lint_many
     from asynclint.project import Project
-    from asynclint.registry import all_rules
 
     paths = list(paths) or [Path(".")]
     missing = [p for p in paths if not p.exists()]
@@ -73,10 +78,18 @@ def check(paths, select, ignore, extend_select, output_format, exit_zero, statis
 
     files = discover(paths, settings)
     project = Project(settings)
+    cache = None
+    if not no_cache:
+        from asynclint.cache import Cache
+
+        cache = Cache(settings)
     root = Path.cwd()  # diagnostics carry paths relative to the working folder
-    diagnostics = sorted((_shown_from_cwd(d, root) for d in lint_files(files, project)),
+    found = lint_many(files, project, jobs=jobs, cache=cache)
+    diagnostics = sorted((_shown_from_cwd(d, root) for _, diags in found for d in diags),
                          key=lambda d: d.sort_key())
     if statistics:
+        from asynclint.registry import all_rules
+
         names = {code: rule.name for code, rule in all_rules().items()}
         click.echo(output.statistics(diagnostics, names), nl=False)
     elif output_format == "json":
@@ -91,6 +104,23 @@ def check(paths, select, ignore, extend_select, output_format, exit_zero, statis
         summary = f"Found {len(diagnostics)} {noun} in {checked}." if diagnostics else f"All checks passed ({checked})."
         click.echo(summary, err=True)
     sys.exit(EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN)
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def clean(path):
+    """Remove the cache (.asynclint_cache/) of the project PATH is in (default: the current folder)."""
+    from asynclint.cache import cache_dir, clean as remove_cache
+    from asynclint.config import load_settings
+
+    try:
+        settings = load_settings(path or Path("."))
+    except ConfigError as exc:
+        _fail(str(exc))
+    if remove_cache(settings):
+        click.echo(f"Removed {cache_dir(settings)}", err=True)
+    else:
+        click.echo(f"No cache at {cache_dir(settings)}", err=True)
 
 
 @main.command()

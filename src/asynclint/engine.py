@@ -276,16 +276,23 @@ def per_file_ignored(shown: str, settings: Settings) -> set[str]:
     return codes
 
 
-def lint_files(paths: Iterable[Path], project: Project) -> list[Diagnostic]:
-    results: list[Diagnostic] = []
-    for path in paths:
-        try:
-            results.extend(lint_path(path, project))
-        except RecursionError:
-            results.append(Diagnostic(project.relpath(str(path)), 1, 1, RULE_ERROR,
-                                      "asynclint could not walk this file: it nests too deeply",
-                                      help="the other files were checked; split the deeply nested expression"))
-        except Exception as exc:  # noqa: BLE001 - one file never stops the run
-            results.append(Diagnostic(project.relpath(str(path)), 1, 1, RULE_ERROR,
-                                      f"asynclint failed on this file ({type(exc).__name__}: {exc}); please report it"))
-    return results
+def lint_path_guarded(path: Path, project: Project) -> list[Diagnostic]:
+    """``lint_path``, with any failure as a finding: one file never stops the run."""
+    try:
+        return lint_path(path, project)
+    except RecursionError:
+        return [Diagnostic(project.relpath(str(path)), 1, 1, RULE_ERROR,
+                           "asynclint could not walk this file: it nests too deeply",
+                           help="the other files were checked; split the deeply nested expression")]
+    except Exception as exc:  # noqa: BLE001 - one file never stops the run
+        return [Diagnostic(project.relpath(str(path)), 1, 1, RULE_ERROR,
+                           f"asynclint failed on this file ({type(exc).__name__}: {exc}); please report it")]
+
+
+def lint_files(paths: Iterable[Path], project: Project, *, jobs: int | None = 1,
+               cache=None) -> list[Diagnostic]:
+    """Findings of every file, in order: in ``jobs`` processes (None: every core),
+    through an optional :class:`asynclint.cache.Cache` (see asynclint.parallel)."""
+    from asynclint.parallel import lint_many
+
+    return [d for _, found in lint_many(list(paths), project, jobs=jobs, cache=cache) for d in found]

@@ -1,0 +1,311 @@
+"""The on-disk cache: ``.asynclint_cache/`` at the project root.
+
+One file per run configuration (asynclint's version and code, Python, the
+installed Django, the settings) holds, for every file checked:
+
+- the digest of its content when it was checked, and its findings;
+- the files its analysis read (see :mod:`asynclint.deps`: imported modules,
+  helpers' summaries, ...) with their digests then; ``ALL`` when it used a
+  whole-project scan, with the digest of the whole project then.
+
+A cached result is used only when the file and everything it read are unchanged,
+so an edit to a view re-checks that view, and an edit to a helper re-checks its
+callers. Files are compared by (size, mtime_ns) first and by content digest when
+those differ (a touched but unchanged file is still a hit). A file modified less
+than two seconds before the cache was written is re-hashed next time (git's
+"racily clean" rule).
+
+The cache never decides a result on its own: an unreadable, truncated, foreign
+or stale cache file is ignored and rebuilt. It is written atomically (a temp
+file, then ``os.replace``). The pickle holds only builtin types and is read with
+an unpickler that refuses every class, so a tampered cache cannot run code.
+
+Importing this module costs nothing: the warm path (nothing changed) stats the
+files, reads one cache file and prints, without libcst or any parsing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+from asynclint import __version__
+from asynclint.deps import ALL
+
+if TYPE_CHECKING:
+    from asynclint.config import Settings
+    from asynclint.diagnostics import Diagnostic
+    from asynclint.project import Project
+
+DIR_NAME = ".asynclint_cache"
+FORMAT = 3
+#: how many configurations (cache files) to keep
+KEEP = 4
+RACY_NS = 2_000_000_000
+
+
+def cache_dir(settings: "Settings") -> Path:
+    return Path(settings.root) / DIR_NAME
+
+
+def clean(settings: "Settings") -> bool:
+    """Remove the project's cache folder; True if there was one."""
+    import shutil
+
+    folder = cache_dir(settings)
+    if not folder.is_dir():
+        return False
+    shutil.rmtree(folder, ignore_errors=True)
+    return True
+
+
+def _code_fingerprint() -> str:
+    """asynclint's own source files (size, mtime): editing a rule invalidates the cache."""
+    package = Path(__file__).parent
+    parts = []
+    for folder in (package, package / "rules"):
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.endswith(".py"):
+                try:
+                    st = entry.stat()
+                except OSError:
+                    continue
+                parts.append(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}")
+    return "|".join(parts)
+
+
+def _django_fingerprint() -> str:
+    """The installed Django (some rules read its source): where, and which file."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("django")
+    except (ImportError, ValueError):
+        return "-"
+    if spec is None or not spec.origin:
+        return "-"
+    try:
+        st = os.stat(spec.origin)
+    except OSError:
+        return spec.origin
+    return f"{spec.origin}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def run_key(settings: "Settings", mode: str = "check") -> str:
+    text = repr((FORMAT, mode, __version__, sys.version, _code_fingerprint(), _django_fingerprint(),
+                 settings))
+    return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=12).hexdigest()
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class _NoClasses(pickle.Unpickler):
+    """Builtin containers and scalars only: a cache file cannot name a class or function."""
+
+    def find_class(self, module: str, name: str):  # noqa: ARG002
+        raise pickle.UnpicklingError(f"cache files hold no objects ({module}.{name})")
+
+
+def _safe_load(data: bytes):
+    return _NoClasses(io.BytesIO(data)).load()
+
+
+class Files:
+    """Digests of files, through a (size, mtime_ns) -> digest table from earlier runs."""
+
+    def __init__(self, table: dict[str, tuple[int, int, str | None]] | None = None) -> None:
+        self.table = table or {}
+        self.now: dict[str, tuple[int, int, str | None]] = {}
+
+    def digest(self, path: str) -> str | None:
+        seen = self.now.get(path)
+        if seen is not None:
+            return seen[2]
+        try:
+            st = os.stat(path)
+        except OSError:
+            self.now[path] = (-1, -1, None)
+            return None
+        old = self.table.get(path)
+        if old is not None and old[0] == st.st_size and old[1] == st.st_mtime_ns and old[2] is not None:
+            digest = old[2]
+        else:
+            try:
+                with open(path, "rb") as f:
+                    digest = content_digest(f.read())
+            except OSError:
+                digest = None
+        self.now[path] = (st.st_size, st.st_mtime_ns, digest)
+        return digest
+
+    def merged(self) -> dict[str, tuple[int, int, str | None]]:
+        table = dict(self.table)
+        limit = time.time_ns() - RACY_NS
+        for path, (size, mtime, digest) in self.now.items():
+            if digest is None:
+                table.pop(path, None)
+            else:
+                # modified just now: the same mtime may hide a later edit; re-hash next time
+                table[path] = (size, mtime if mtime < limit else -1, digest)
+        return table
+
+
+def _module_set_digest(paths: Iterable[str]) -> str:
+    return hashlib.blake2b("\n".join(sorted(paths)).encode("utf-8", "surrogateescape"),
+                           digest_size=16).hexdigest()
+
+
+def _diag_tuple(d: "Diagnostic") -> tuple:
+    return (d.line, d.col, d.code, d.message, d.end_line, d.end_col, d.help, d.noqa_row)
+
+
+class Cache:
+    """Cached results of one project and configuration (see the module docs)."""
+
+    def __init__(self, settings: "Settings", mode: str = "check") -> None:
+        self.settings = settings
+        self.folder = cache_dir(settings)
+        self.key = run_key(settings, mode)
+        self.file = self.folder / f"{mode}-{self.key}.pickle"
+        self.files = Files()
+        self.results: dict[str, tuple] = {}
+        self.modules: str | None = None
+        self._project_digest: str | None = None
+        self._project_paths: list[str] = []
+        self.dirty = False
+        self.hits = 0
+        self.load()
+
+    # -- reading --------------------------------------------------------------------
+
+    def load(self) -> None:
+        try:
+            data = _safe_load(self.file.read_bytes())
+            if not (isinstance(data, dict) and data.get("format") == FORMAT and data.get("key") == self.key):
+                raise ValueError("another format or configuration")
+            table, results, modules = data["stats"], data["results"], data["modules"]
+            if not (isinstance(table, dict) and isinstance(results, dict) and isinstance(modules, str)):
+                raise ValueError("bad layout")
+        except Exception:  # noqa: BLE001 - missing, truncated, corrupt, foreign: start afresh
+            return
+        self.files = Files(table)
+        self.results = results
+        self.modules = modules
+
+    def use_project(self, project: "Project") -> None:
+        """Results are only valid for the same set of project modules (imports resolve against it)."""
+        self._project_paths = sorted(set(project.index.module_paths.values()))
+        digest = _module_set_digest(self._project_paths)
+        if digest != self.modules:
+            if self.results:
+                self.dirty = True
+            self.results = {}
+            self.modules = digest
+
+    def project_digest(self) -> str:
+        """Digest of every project file's content (for results that used a whole-project scan)."""
+        if self._project_digest is None:
+            h = hashlib.blake2b(digest_size=16)
+            for path in self._project_paths:
+                h.update(f"{path}\0{self.files.digest(path)}\n".encode("utf-8", "surrogateescape"))
+            self._project_digest = h.hexdigest()
+        return self._project_digest
+
+    def lookup(self, path: Path, project: "Project") -> "list[Diagnostic] | None":
+        """The cached findings for ``path`` if it and everything it depends on are unchanged."""
+        key = str(path)
+        entry = self.results.get(key)
+        if entry is None:
+            return None
+        try:
+            digest, diags, deps, whole = entry
+            if digest is None or self.files.digest(key) != digest:
+                return None
+            for dep, dep_digest in deps:
+                if self.files.digest(dep) != dep_digest:
+                    return None
+            if whole is not None and self.project_digest() != whole:
+                return None
+            found = self._diagnostics(key, diags, project) if diags else []
+        except Exception:  # noqa: BLE001 - a malformed entry is a miss
+            return None
+        self.hits += 1
+        return found
+
+    @staticmethod
+    def _diagnostics(key: str, diags: tuple, project: "Project") -> "list[Diagnostic]":
+        from asynclint.diagnostics import Diagnostic
+
+        shown = project.relpath(key)
+        return [Diagnostic(shown, *d) for d in diags]
+
+    # -- writing --------------------------------------------------------------------
+
+    def store(self, path: Path, diagnostics: "list[Diagnostic]", deps: frozenset[str] | None) -> None:
+        if deps is None:
+            return
+        key = str(path)
+        digest = self.files.digest(key)
+        if digest is None:
+            self.results.pop(key, None)
+            return
+        files = tuple(sorted((d, self.files.digest(d)) for d in deps if d != ALL and d != key))
+        whole = self.project_digest() if ALL in deps else None
+        self.results[key] = (digest, tuple(_diag_tuple(d) for d in diagnostics), files, whole)
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write the cache atomically; a folder we cannot write is silently skipped."""
+        table = self.files.merged()
+        if not self.dirty and table == self.files.table:
+            return  # nothing new: the warm path writes nothing
+        data = {"format": FORMAT, "key": self.key, "modules": self.modules or "",
+                "stats": table, "results": self.results}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# created by asynclint: the cache ignores itself\n*\n", encoding="utf-8")
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".pickle")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, self.file)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+            self._prune()
+        except OSError:
+            return
+
+    def _prune(self) -> None:
+        """Keep the most recent few configurations."""
+        try:
+            mode = self.file.name.partition("-")[0]
+            files = sorted(self.folder.glob(f"{mode}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        except OSError:
+            return
+        for old in files[KEEP:]:
+            try:
+                old.unlink()
+            except OSError:
+                pass
+
+
+__all__ = ["ALL", "Cache", "DIR_NAME", "Files", "cache_dir", "clean", "content_digest", "run_key"]

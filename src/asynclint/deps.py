@@ -1,0 +1,63 @@
+"""What the analysis of one file read from the rest of the project.
+
+A file's findings depend on other files: the index (imported models, functions,
+classes), the summaries of helpers it calls (possibly across modules), the
+project's settings modules. The on-disk cache (:mod:`asynclint.cache`) must
+re-check a file when any of those changed, and only then.
+
+The index and the project note every file they read in a :class:`Recorder`;
+the engine opens a *scope* around each file it lints and collects what was noted
+while the scope was open. Memoized answers (a module indexed for an earlier
+file, a helper's summary, a call chain) keep the set of files they were built
+from, and note it again on every later use, so a file depends on everything its
+answers were derived from, whichever file happened to ask first.
+
+:data:`ALL` stands for "every file of the project" (whole-project scans: models
+named by string, reverse relations, the settings and middleware scans).
+
+This module is imported by the index at start-up: standard library only.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+#: "every file of the project"
+ALL = "*"
+
+
+class Recorder:
+    """A stack of open scopes; a noted file is added to every open scope."""
+
+    def __init__(self) -> None:
+        self._scopes: list[set[str]] = []
+
+    def __reduce__(self):
+        return (Recorder, ())  # open scopes belong to the process that opened them
+
+    @property
+    def active(self) -> bool:
+        return bool(self._scopes)
+
+    def push(self) -> set[str]:
+        scope: set[str] = set()
+        self._scopes.append(scope)
+        return scope
+
+    def pop(self, scope: set[str]) -> frozenset[str]:
+        # Pop down to ``scope`` (a scope left open by an exception is closed too).
+        while self._scopes:
+            if self._scopes.pop() is scope:
+                break
+        return frozenset(scope)
+
+    def note(self, paths: Iterable[str]) -> None:
+        if self._scopes:
+            for scope in self._scopes:
+                scope.update(paths)
+
+    def current(self) -> frozenset[str]:
+        return frozenset(self._scopes[-1]) if self._scopes else frozenset()
+
+
+__all__ = ["ALL", "Recorder"]

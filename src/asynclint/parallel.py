@@ -1,0 +1,130 @@
+"""Checking many files: from the cache, then serially or across processes.
+
+``lint_many`` gives every file's findings in the order of ``paths``, the same
+whichever way they were computed (``tests/test_speed_equivalence.py``):
+
+1. with a cache, files whose content and dependencies are unchanged take their
+   cached findings (no libcst import, no parse);
+2. the rest are linted in this process (one file, ``--jobs 1``, or too few files
+   to pay for workers), or by ``min(jobs, ceil(files / 4))`` worker processes.
+   As LibCST's codemod CLI does, each worker is set up once by the pool
+   initializer (the settings and the project index are handed over once, the
+   rules and the parser are imported before the first file), then takes chunks
+   of neighbouring files, so modules of one package share a worker's index and
+   summaries;
+3. fresh results and the files their analysis read are written to the cache.
+
+A worker that dies (killed, out of memory) does not lose the run: what it had
+not finished is linted in this process.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from asynclint.cache import Cache
+    from asynclint.diagnostics import Diagnostic
+    from asynclint.project import Project
+
+#: files per worker below which a worker is not worth its start-up
+FILES_PER_WORKER = 4
+
+_PROJECT: "Project | None" = None
+_RECORD = False
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def lint_one(path: Path, project: "Project", record: bool) -> "tuple[list[Diagnostic], frozenset[str] | None]":
+    """One file's findings and, when ``record``, the files its analysis read."""
+    from asynclint.engine import lint_path_guarded
+
+    if not record:
+        return lint_path_guarded(path, project), None
+    recorder = project.index.recorder
+    scope = recorder.push()
+    try:
+        diagnostics = lint_path_guarded(path, project)
+    finally:
+        deps = recorder.pop(scope)
+    return diagnostics, deps | {str(path)}
+
+
+def _init(settings, index, record: bool) -> None:
+    global _PROJECT, _RECORD
+    from asynclint.engine import enabled_rules, parse, report_codes
+    from asynclint.project import Project
+
+    _PROJECT = Project(settings, index)
+    _RECORD = record
+    rules = enabled_rules(settings)  # imports every rule module
+    _PROJECT.prefilter(rules, report_codes(settings))
+    parse("async def warm():\n    await x\n")  # loads the native parser
+
+
+def _work(chunk: list[Path]) -> list:
+    assert _PROJECT is not None
+    return [(path, *lint_one(path, _PROJECT, _RECORD)) for path in chunk]
+
+
+def workers_for(files: int, jobs: int) -> int:
+    return max(1, min(jobs, math.ceil(files / FILES_PER_WORKER)))
+
+
+def _run(paths: list[Path], project: "Project", jobs: int, record: bool) -> list:
+    if not paths:
+        return []
+    workers = workers_for(len(paths), jobs)
+    if workers <= 1:
+        return [(path, *lint_one(path, project, record)) for path in paths]
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    import asynclint.engine  # noqa: F401  (imported once here, inherited by forked workers)
+
+    size = max(1, math.ceil(len(paths) / (workers * 4)))
+    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    done: list = []
+    try:
+        with ProcessPoolExecutor(workers, initializer=_init, initargs=(project.settings, project.index, record)) as pool:
+            for part in pool.map(_work, chunks):
+                done.extend(part)
+    except (BrokenProcessPool, OSError, RuntimeError):
+        pass  # finish below, in this process
+    if len(done) < len(paths):
+        done.extend((path, *lint_one(path, project, record)) for path in paths[len(done):])
+    return done
+
+
+def lint_many(paths: list[Path], project: "Project", *, jobs: int | None = None,
+              cache: "Cache | None" = None) -> "list[tuple[Path, list[Diagnostic]]]":
+    """(path, findings) for every path, in order (see the module docs)."""
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    found: dict[Path, list] = {}
+    todo = paths
+    if cache is not None:
+        cache.use_project(project)
+        for path in paths:
+            hit = cache.lookup(path, project)
+            if hit is not None:
+                found[path] = hit
+        todo = [p for p in paths if p not in found]
+    for path, diagnostics, deps in _run(todo, project, jobs, record=cache is not None):
+        found[path] = diagnostics
+        if cache is not None:
+            cache.store(path, diagnostics, deps)
+    if cache is not None:
+        cache.save()
+    return [(path, found[path]) for path in paths]
+
+
+__all__ = ["default_jobs", "lint_many", "lint_one", "workers_for"]

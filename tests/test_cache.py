@@ -1,0 +1,298 @@
+"""The on-disk cache: hits when nothing changed, re-checks exactly what an edit
+can change (the file, and the files whose analysis read it), survives any
+broken cache file, and `asynclint clean` removes it."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from asynclint import cache as cache_module
+from asynclint import parallel
+from asynclint.cache import DIR_NAME, Cache
+from asynclint.config import load_settings
+from asynclint.discovery import discover
+from asynclint.project import Project
+
+MODELS = """
+from django.db import models
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=100)
+    author = models.ForeignKey("Author", on_delete=models.CASCADE)
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=100)
+"""
+
+HELPERS_QUERY = """
+from shop.models import Book
+
+
+def count_books():
+    return Book.objects.count()
+"""
+
+HELPERS_PURE = """
+def count_books():
+    return 3
+"""
+
+VIEWS = """
+from django.http import JsonResponse
+
+from shop.helpers import count_books
+
+
+async def stats(request):
+    return JsonResponse({"books": count_books()})
+"""
+
+OTHER_VIEWS = """
+from django.http import JsonResponse
+
+
+async def ping(request):
+    return JsonResponse({"ok": True})
+"""
+
+SETTINGS_DB_CACHE = """
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "t"}}
+"""
+
+SETTINGS_MEM_CACHE = """
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+"""
+
+CACHED_VIEW = """
+from django.http import JsonResponse
+from django.views.decorators.cache import cache_page
+
+
+@cache_page(60)
+async def catalogue(request):
+    return JsonResponse({"ok": True})
+"""
+
+
+def write(root: Path, rel: str, text: str) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path
+
+
+def bump(path: Path) -> None:
+    """Make sure a rewrite is visible to (size, mtime_ns) even on a coarse clock."""
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    write(root, "pyproject.toml", "[tool.asynclint]\n")
+    write(root, "shop/__init__.py", "")
+    write(root, "shop/models.py", MODELS)
+    write(root, "shop/helpers.py", HELPERS_QUERY)
+    write(root, "shop/views.py", VIEWS)
+    write(root, "shop/other_views.py", OTHER_VIEWS)
+    return root
+
+
+class Run:
+    """One `asynclint check` of a folder, in-process, counting the files linted."""
+
+    def __init__(self, root: Path, monkeypatch, *, use_cache: bool = True) -> None:
+        self.root = root
+        self.linted: list[str] = []
+        real = parallel.lint_one
+
+        def counting(path, project, record):
+            self.linted.append(Path(path).name)
+            return real(path, project, record)
+
+        monkeypatch.setattr(parallel, "lint_one", counting)
+        # other work on asynclint's own files must not change the key between two runs of a test
+        monkeypatch.setattr(cache_module, "_code_fingerprint", lambda: "fixed for the test")
+        monkeypatch.chdir(root)
+        settings = load_settings(root)
+        files = discover([root], settings)
+        project = Project(settings)
+        cache = Cache(settings) if use_cache else None
+        found = parallel.lint_many(files, project, jobs=1, cache=cache)
+        self.cache = cache
+        self.findings = sorted((Path(d.path).name, d.line, d.code) for _, diags in found for d in diags)
+
+    def codes(self, name: str) -> list[str]:
+        return [code for file, _, code in self.findings if file == name]
+
+
+def test_nothing_changed_is_all_hits(project_dir, monkeypatch):
+    first = Run(project_dir, monkeypatch)
+    assert first.codes("views.py") == ["DJA112"]
+    assert sorted(first.linted) == sorted(["__init__.py", "models.py", "helpers.py", "views.py", "other_views.py"])
+    second = Run(project_dir, monkeypatch)
+    assert second.linted == []
+    assert second.findings == first.findings
+    assert second.cache.hits == 5
+
+
+def test_editing_a_helper_rechecks_its_caller(project_dir, monkeypatch):
+    assert Run(project_dir, monkeypatch).codes("views.py") == ["DJA112"]
+    helpers = write(project_dir, "shop/helpers.py", HELPERS_PURE)
+    bump(helpers)
+    after = Run(project_dir, monkeypatch)
+    assert after.codes("views.py") == []
+    assert "views.py" in after.linted and "helpers.py" in after.linted
+    assert "other_views.py" not in after.linted  # it never read helpers.py
+    write(project_dir, "shop/helpers.py", HELPERS_QUERY)
+    bump(helpers)
+    assert Run(project_dir, monkeypatch).codes("views.py") == ["DJA112"]
+
+
+def test_editing_one_view_rechecks_only_that_view(project_dir, monkeypatch):
+    Run(project_dir, monkeypatch)
+    other = write(project_dir, "shop/other_views.py", OTHER_VIEWS + "\n\nasync def pong(request):\n    return None\n")
+    bump(other)
+    after = Run(project_dir, monkeypatch)
+    assert after.linted == ["other_views.py"]
+    assert after.codes("views.py") == ["DJA112"]
+
+
+def test_touched_but_unchanged_file_is_a_hit(project_dir, monkeypatch):
+    Run(project_dir, monkeypatch)
+    bump(project_dir / "shop" / "helpers.py")
+    assert Run(project_dir, monkeypatch).linted == []
+
+
+def test_a_setting_in_another_module_rechecks_the_view(project_dir, monkeypatch):
+    settings = write(project_dir, "settings.py", SETTINGS_DB_CACHE)
+    write(project_dir, "shop/cached.py", CACHED_VIEW)
+    assert Run(project_dir, monkeypatch).codes("cached.py") == ["DJA607"]
+    write(project_dir, "settings.py", SETTINGS_MEM_CACHE)
+    bump(settings)
+    after = Run(project_dir, monkeypatch)
+    assert after.codes("cached.py") == []
+    assert "cached.py" in after.linted
+
+
+def test_a_new_module_rechecks_everything(project_dir, monkeypatch):
+    before = Run(project_dir, monkeypatch)
+    write(project_dir, "shop/extra.py", "X = 1\n")
+    after = Run(project_dir, monkeypatch)
+    assert len(after.linted) == 6  # imports may now resolve differently
+    assert after.findings == before.findings
+
+
+@pytest.mark.parametrize("content", [
+    b"",
+    b"not a pickle at all",
+    b"\x80\x05\x95",  # truncated
+    pickle.dumps({"format": -1}),
+    pickle.dumps([1, 2, 3]),
+    pickle.dumps({"format": 3, "key": "x", "stats": [], "results": 5, "modules": None}),
+])
+def test_a_broken_cache_is_rebuilt_silently(project_dir, monkeypatch, content):
+    first = Run(project_dir, monkeypatch)
+    for file in (project_dir / DIR_NAME).glob("*.pickle"):
+        file.write_bytes(content)
+    again = Run(project_dir, monkeypatch)
+    assert again.findings == first.findings
+    assert len(again.linted) == 5
+    assert Run(project_dir, monkeypatch).linted == []  # and it was written again
+
+
+def test_entries_that_do_not_match_are_misses(project_dir, monkeypatch):
+    first = Run(project_dir, monkeypatch)
+    file = next((project_dir / DIR_NAME).glob("*.pickle"))
+    data = pickle.loads(file.read_bytes())
+    for key in data["results"]:
+        data["results"][key] = ("garbage",)
+    file.write_bytes(pickle.dumps(data))
+    again = Run(project_dir, monkeypatch)
+    assert again.findings == first.findings and len(again.linted) == 5
+
+
+def test_a_cache_file_naming_a_class_is_refused(project_dir, monkeypatch):
+    """The cache holds builtins only; a pickle that would import something is not loaded."""
+    first = Run(project_dir, monkeypatch)
+    file = next((project_dir / DIR_NAME).glob("*.pickle"))
+    marker = project_dir / "pwned"
+    file.write_bytes(pickle.dumps(_Evil(str(marker))))
+    again = Run(project_dir, monkeypatch)
+    assert not marker.exists()
+    assert again.findings == first.findings
+
+
+class _Evil:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (Path.touch, (Path(self.path),))
+
+
+def test_the_cache_folder_ignores_itself(project_dir, monkeypatch):
+    Run(project_dir, monkeypatch)
+    folder = project_dir / DIR_NAME
+    assert folder.is_dir()
+    assert (folder / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert not list(folder.glob(".tmp-*"))  # atomic writes leave no temp files
+
+
+def test_no_cache_writes_nothing(project_dir, monkeypatch):
+    Run(project_dir, monkeypatch, use_cache=False)
+    assert not (project_dir / DIR_NAME).exists()
+
+
+def test_a_read_only_project_still_checks(project_dir, monkeypatch):
+    monkeypatch.setattr(Cache, "save", lambda self: None)
+    run = Run(project_dir, monkeypatch)
+    assert run.codes("views.py") == ["DJA112"]
+
+
+def test_settings_are_part_of_the_key(project_dir, monkeypatch):
+    Run(project_dir, monkeypatch)
+    write(project_dir, "pyproject.toml", "[tool.asynclint]\nignore = [\"DJA112\"]\n")
+    after = Run(project_dir, monkeypatch)
+    assert after.codes("views.py") == []
+    assert len(after.linted) == 5
+
+
+def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "asynclint", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_cli_cache_clean_and_no_cache(project_dir):
+    cold = cli("check", "--output-format", "concise", ".", cwd=project_dir)
+    assert (project_dir / DIR_NAME).is_dir()
+    warm = cli("check", "--output-format", "concise", ".", cwd=project_dir)
+    assert warm.stdout == cold.stdout and warm.returncode == cold.returncode == 1
+    assert "DJA112" in warm.stdout
+    gone = cli("clean", cwd=project_dir)
+    assert gone.returncode == 0 and not (project_dir / DIR_NAME).exists()
+    uncached = cli("check", "--no-cache", "--jobs", "1", "--output-format", "concise", ".", cwd=project_dir)
+    assert uncached.stdout == cold.stdout
+    assert not (project_dir / DIR_NAME).exists()
+    again = cli("clean", cwd=project_dir)
+    assert again.returncode == 0 and "No cache" in again.stderr
+
+
+def test_warm_path_imports_neither_libcst_nor_rules(project_dir):
+    cli("check", ".", cwd=project_dir)
+    probe = ("import sys, runpy\n"
+             "sys.argv = ['asynclint', 'check', '.']\n"
+             "try:\n    runpy.run_module('asynclint', run_name='__main__')\n"
+             "except SystemExit:\n    pass\n"
+             "print('LOADED', 'libcst' in sys.modules, 'asynclint.rules' in sys.modules, file=sys.stderr)\n")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=project_dir, capture_output=True, text=True)
+    assert "LOADED False False" in out.stderr, out.stderr
