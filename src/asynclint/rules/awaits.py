@@ -422,6 +422,15 @@ class _Analysis:
                   ancestors: Sequence[cst.CSTNode]) -> Use:
         if isinstance(parent, cst.Expr):
             return Use("drop", container=container)
+        if isinstance(parent, cst.Return) and not container:
+            # A sync wrapper may return a coroutine for its caller to await; a coroutine
+            # that returns one hands `await f()` the coroutine object, never run (a view
+            # doing so fails: "returned an unawaited coroutine").
+            function = next((a for a in reversed(ancestors) if isinstance(a, (cst.FunctionDef, cst.Lambda))), None)
+            if isinstance(function, cst.FunctionDef) and function.asynchronous is not None:
+                return Use("bad", "it is returned from a coroutine: `await` on the caller gets the coroutine "
+                                  "object, not its result")
+            return OK
         if isinstance(parent, cst.Arg):
             call = _grandparent(parent, ancestors)
             if isinstance(call, cst.Call) and parent in call.args:
