@@ -1,0 +1,125 @@
+"""Speed never changes results: the read-only walk visits what libcst visits, and
+serial, parallel, cold-cache and warm-cache runs give identical findings, in
+content and order, on the fixtures tree."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from asynclint import cache as cache_module
+from asynclint import parallel
+from asynclint.cache import Cache
+from asynclint.config import load_settings
+from asynclint.discovery import discover
+from asynclint.project import Project
+from asynclint.walk import walk
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+class Recorder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[tuple[str, int]] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.seen.append(("visit", id(node)))
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.seen.append(("leave", id(original_node)))
+
+
+def _sources() -> list[Path]:
+    files = sorted(FIXTURES.rglob("*.py"))
+    django = Path(__import__("django").__file__).parent
+    # Django's own code: every kind of statement and expression, in bulk
+    files += [django / rel for rel in ("db/models/query.py", "db/models/sql/compiler.py",
+                                       "utils/autoreload.py", "core/handlers/base.py", "test/testcases.py",
+                                       "contrib/admin/options.py", "template/defaulttags.py")]
+    return files
+
+
+def test_walk_visits_exactly_what_libcst_visits():
+    checked = 0
+    for path in _sources():
+        try:
+            module = cst.parse_module(path.read_bytes())
+        except Exception:  # noqa: BLE001 - files the parser refuses are not walked at all
+            continue
+        ours, theirs = Recorder(), Recorder()
+        walk(module, ours)
+        module.visit(theirs)
+        assert ours.seen == theirs.seen, path
+        checked += 1
+    assert checked > 50
+
+
+def test_walk_respects_a_visitor_that_skips_children():
+    module = cst.parse_module("def f():\n    x = 1\n\nclass C:\n    def g(self):\n        y = 2\n")
+
+    class NoFunctions(cst.CSTVisitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.names: list[str] = []
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+        def visit_Name(self, node: cst.Name) -> None:
+            self.names.append(node.value)
+
+    ours, theirs = NoFunctions(), NoFunctions()
+    walk(module, ours)
+    module.visit(theirs)
+    assert ours.names == theirs.names == ["C"]
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("speed") / "fixtures"
+    shutil.copytree(FIXTURES, root, ignore=shutil.ignore_patterns(".asynclint_cache", "__pycache__"))
+    return root
+
+
+def _run(root: Path, *, jobs: int, use_cache: bool):
+    settings = load_settings(root)
+    files = discover([root], settings)
+    cache = Cache(settings) if use_cache else None
+    found = parallel.lint_many(files, Project(settings), jobs=jobs, cache=cache)
+    return [(str(path), diags) for path, diags in found], cache
+
+
+def test_serial_parallel_and_cached_runs_agree(tree, monkeypatch):
+    monkeypatch.chdir(tree)
+    # other work on asynclint's own files must not change the cache key during the test
+    monkeypatch.setattr(cache_module, "_code_fingerprint", lambda: "fixed for the test")
+    serial, _ = _run(tree, jobs=1, use_cache=False)
+    assert sum(len(d) for _, d in serial) > 100  # the fixtures have plenty of findings
+
+    parallel_run, _ = _run(tree, jobs=2, use_cache=False)
+    assert parallel_run == serial
+
+    cold, cache = _run(tree, jobs=2, use_cache=True)
+    assert cold == serial and cache.hits == 0
+
+    warm, cache = _run(tree, jobs=1, use_cache=True)
+    assert warm == serial and cache.hits == len(serial)
+
+    # one file changed: it alone (and what read it) is checked again, in parallel
+    victim = tree / "rules" / "DJA301.py"
+    victim.write_text(victim.read_text(encoding="utf-8") + "\n# touched\n", encoding="utf-8")
+    partly, cache = _run(tree, jobs=2, use_cache=True)
+    assert partly == serial
+    assert 0 < cache.hits < len(serial)
+
+
+def test_parallel_needs_enough_files():
+    assert parallel.workers_for(1, 8) == 1
+    assert parallel.workers_for(4, 8) == 1
+    assert parallel.workers_for(5, 8) == 2
+    assert parallel.workers_for(1000, 2) == 2
