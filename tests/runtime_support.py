@@ -127,6 +127,10 @@ def _markers(lines: list[str]) -> dict[int, tuple[str, ...]]:
     return found
 
 
+def _used_names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
 def _called_names(node: ast.AST) -> set[str]:
     return {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
 
@@ -148,6 +152,7 @@ def collect_cases(path: Path) -> list[Case]:
         return [case]
     markers = _markers(lines)
     functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
 
     # Lines exempted by `# runtime: skip` on any def (cases, methods, helpers).
     skipped_lines: set[int] = set()
@@ -182,6 +187,11 @@ def collect_cases(path: Path) -> list[Case]:
             for line in _span(functions[fname]):
                 if line in markers:
                     case.markers[line] = markers[line]
+            # A module-level class the case uses (`BookView.as_view()(request)`) runs there too.
+            for cname in sorted(_used_names(functions[fname]) & set(classes)):
+                for line in _span(classes[cname]):
+                    if line in markers:
+                        case.markers[line] = markers[line]
         covered.update(case.markers)
         args = node.args
         positional = args.posonlyargs + args.args

@@ -479,6 +479,9 @@ class Checker(cst.CSTVisitor):
             return self._call_type(node)
         if isinstance(node, cst.Subscript):
             base = self.type_of(node.value)
+            if base is not None and base.kind == LIST and len(node.slice) == 1:
+                index = node.slice[0].slice
+                return base.evolve(kind=LIST) if isinstance(index, cst.Slice) else base.evolve(kind=INSTANCE)
             if base is not None and base.kind in (QUERYSET, MANAGER) and len(node.slice) == 1:
                 index = node.slice[0].slice
                 if isinstance(index, cst.Slice):
