@@ -321,10 +321,12 @@ class LoopWatch:
         DJA3/DJA4 label, else on its innermost corpus line.  A line is recorded
         once it has been blamed for BLAME_SECONDS in a row, so the short plain
         code that runs between a blocking call and the next await is never
-        blamed for the whole stall.  A stall in which no line held that long is
-        still recorded with its last sample, so it cannot go unseen.
+        blamed for the whole stall.  A long stall (> 2 x STALL_SECONDS) in which
+        no line held that long is still recorded with its last sample, so it
+        cannot go unseen.
         """
         episode = None
+        episode_gap = 0.0
         run_target = run_start = last_frames = None
         recorded_any = False
         recorded = set()
@@ -342,7 +344,7 @@ class LoopWatch:
                 run_target, run_start = target, now
             gap = now - self.last
             if gap <= STALL_SECONDS:
-                if episode is not None and not recorded_any and last_frames:
+                if episode is not None and not recorded_any and last_frames and episode_gap > 2 * STALL_SECONDS:
                     self.recorder.add("stall", last_frames,
                                       f"loop stalled > {int(STALL_SECONDS * 1000)} ms (no single line held it)")
                 episode = last_frames = None
@@ -351,6 +353,7 @@ class LoopWatch:
                 continue
             if episode != self.last:
                 episode, last_frames, recorded_any, recorded = self.last, None, False, set()
+            episode_gap = gap
             if not frames:
                 continue
             last_frames = frames

@@ -33,6 +33,7 @@ def seed():
     b2 = Book.objects.create(title="Excession", slug="excession", isbn="9780553575378", author=banks,
                              price=Decimal("9.99"), stock=1, published_on=date(1996, 1, 1))
     Review.objects.create(book=b1, user=alice, rating=5, body="Great")
+    Review.objects.create(book=b2, user=staff, rating=2, body="Meh")
     order = Order.objects.create(customer=alice, total=Decimal("22.49"))
     OrderLine.objects.create(order=order, book=b1, quantity=1, unit_price=b1.price)
     OrderLine.objects.create(order=order, book=b2, quantity=1, unit_price=b2.price)
@@ -62,6 +63,7 @@ def seed():
 
 CALLS = {
     "catalog.views.author_page": {"kwargs": {"pk": 1}},
+    "catalog.reports.author_overview": {"kwargs": {"pk": 1}},
     "catalog.views.add_review": {"method": "POST", "data": {"rating": "4", "body": "again"}},
     "catalog.views.staff_dashboard": {"kwargs": {}},
     "catalog.api.publisher_books": {"kwargs": {"pk": 1}},

@@ -56,10 +56,12 @@ def seed():
         "article": fresh(lambda: Article.objects.get(pk=a1.pk)),
         "instance": fresh(lambda: Article.objects.get(pk=a1.pk)),
         "created": False,
+        "username": "editor",
     }
 
 
 CALLS = {
+    "news.api_v2.category_feed": {"kwargs": {"slug": "politics"}},
     "news.views.category_page": {"kwargs": {"slug": "politics"}},
     "news.views.category_page_v2": {"kwargs": {"slug": "politics"}},
     "news.views.ArticleCommentsView": {"url_kwargs": {"slug": "budget-passes"}, "post": {"data": {"text": "hi"}}},

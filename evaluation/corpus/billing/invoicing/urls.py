@@ -31,3 +31,16 @@ urlpatterns = [
     path("exports/link/", exports.create_download_link),
     path("exports/link/v2/", exports.create_download_link_v2),
 ]
+
+from . import reports  # noqa: E402
+
+urlpatterns += [
+    path("reports/mrr/", reports.mrr),
+    path("reports/revenue/", reports.revenue_by_month),
+    path("reports/customers/<int:customer_id>/statement/", reports.customer_statement),
+    path("reports/aging/", reports.aging),
+    path("reports/seats/", reports.seat_histogram),
+    path("reports/next-number/", reports.next_number),
+    path("reports/currencies/", reports.customers_by_currency),
+    path("reports/recompute/", reports.recompute_totals),
+]

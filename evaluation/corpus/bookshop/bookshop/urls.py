@@ -10,4 +10,5 @@ urlpatterns = [
     path("healthz/", healthz),
     path("", include("catalog.urls")),
     path("orders/", include("orders.urls")),
+    path("reports/", include("catalog.reports_urls")),
 ]

@@ -23,3 +23,14 @@ urlpatterns = [
     path("specialties/", views.specialties),
     path("patients/count/", views.patient_count),
 ]
+
+from . import availability  # noqa: E402
+
+urlpatterns += [
+    path("practitioners/", availability.practitioners),
+    path("practitioners/<int:practitioner_id>/availability/", availability.availability),
+    path("practitioners/<int:practitioner_id>/week/", availability.week_availability),
+    path("practitioners/<int:practitioner_id>/label/", availability.practitioner_label),
+    path("practitioners/<int:practitioner_id>/label/legacy/", availability.practitioner_label_legacy),
+    path("busiest/", availability.busiest_day),
+]

@@ -32,3 +32,17 @@ urlpatterns = [
     path("api/open-count/", api.my_open_count),
     path("api/health/", api.health_check),
 ]
+
+from . import insights  # noqa: E402
+
+urlpatterns += [
+    path("insights/workload/", insights.workload),
+    path("insights/teams/<int:team_id>/", insights.team_members),
+    path("insights/teams/<int:team_id>/add/", insights.add_member),
+    path("insights/stale/", insights.stale_tickets),
+    path("insights/validate/", insights.validate_ticket),
+    path("insights/comments/", insights.comment_stats),
+    path("insights/<int:pk>/reopen/", insights.reopen),
+    path("insights/urgent/", insights.urgent_count),
+    path("insights/team-names/", insights.team_names),
+]

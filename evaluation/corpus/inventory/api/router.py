@@ -44,7 +44,7 @@ class Router:
 
     @property
     def urls(self):
-        from . import products, stock_api  # noqa: F401  (registers the handlers)
+        from . import products, reports, stock_api  # noqa: F401  (registers the handlers)
 
         return self._routes
 

@@ -27,3 +27,18 @@ urlpatterns = [
     path("wire/preview/", feeds.wire_preview),
     path("wire/preview/legacy/", feeds.wire_preview_legacy),
 ]
+
+from . import api_v2  # noqa: E402
+
+urlpatterns += [
+    path("api/v2/articles/", api_v2.articles),
+    path("api/v2/articles/<slug:slug>/", api_v2.article),
+    path("api/v2/articles/<slug:slug>/stats/", api_v2.article_stats),
+    path("api/v2/categories/", api_v2.categories),
+    path("api/v2/categories/<slug:slug>/", api_v2.category_feed),
+    path("api/v2/comments/counts/", api_v2.comment_counts),
+    path("api/v2/comments/approve/", api_v2.bulk_approve),
+    path("api/v2/latest/", api_v2.latest_by_category),
+    path("api/v2/authors/<str:username>/", api_v2.author_articles),
+    path("api/v2/cache/warm/", api_v2.warm_cache),
+]
