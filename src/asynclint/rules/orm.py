@@ -513,16 +513,56 @@ class RequestUserInAsyncFunction(Rule):
     cure_since = (5, 0)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        if node.attr.value != "user":
-            return
         checker = self.checker
         if not _load_context(checker, node):
             return
-        base = checker.type_of(node.value)
-        if base is None or base.kind != REQUEST:
+        if node.attr.value == "user":
+            base = checker.type_of(node.value)
+            if base is None or base.kind != REQUEST:
+                return
+            parent = checker.parent()
+            if isinstance(parent, cst.Assign) and parent.value is node and len(parent.targets) == 1 \
+                    and isinstance(parent.targets[0].target, cst.Name):
+                return  # `user = request.user` is still lazy: the first use of `user` loads it
+            if isinstance(parent, cst.Arg) and self._thread_side_argument(parent):
+                return
+            self._report(node, checker.code_of(node, 40), checker.code_of(node.value, 30))
             return
-        text = checker.code_of(node, 40)
-        cure = checker.cure(self.cure_since, f"use `user = await {checker.code_of(node.value, 30)}.auser()`",
+        # the first use of a name bound to the lazy `request.user`
+        if isinstance(node.value, cst.Name):
+            bound = checker.type_of(node.value)
+            if bound is not None and bound.kind == USER and self._first_use(node.value.value):
+                self._report(node, checker.code_of(node, 40), "request")
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        checker = self.checker
+        for side in (node.left, *(c.comparator for c in node.comparisons)):
+            if isinstance(side, cst.Name):
+                bound = checker.type_of(side)
+                if bound is not None and bound.kind == USER and self._first_use(side.value):
+                    self._report(node, checker.code_of(node, 40), "request")
+                    return
+
+    def _first_use(self, name: str) -> bool:
+        frame = self.checker.function_frame
+        if frame is None:
+            return False
+        used = frame.state.setdefault(self.code, set())
+        if name in used:
+            return False  # the lazy object caches the user after its first use
+        used.add(name)
+        return True
+
+    def _thread_side_argument(self, arg: cst.Arg) -> bool:
+        """``await Profile.objects.aget(user=request.user)``: the a-method builds its query in
+        a thread, where the lazy user resolves safely."""
+        call = self.checker.parent(2)
+        return (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+                and call.func.attr.value in K.DJANGO_COROUTINE_METHODS)
+
+    def _report(self, node: cst.CSTNode, text: str, request: str) -> None:
+        checker = self.checker
+        cure = checker.cure(self.cure_since, f"use `user = await {request}.auser()`",
                             "read what you need of the user in a sync function run with `sync_to_async`")
         checker.report(self, node, f"`{text}` loads the session and user from the database: it {RAISES} for logged-in users; {cure}",
                        help=cure, what=text)
