@@ -51,8 +51,44 @@ def _is_decorator_expr(checker, node: cst.CSTNode) -> bool:
     return isinstance(checker.parent(), cst.Decorator)
 
 
+class _TracesHelpers(Rule):
+    """A rule whose effect, recorded in sync functions, is also found through calls of them.
+
+    In a sync function ``checker.report`` records the effect (family ``effect``);
+    a call from the event loop to a sync project function whose effect chain
+    reaches one is reported at the call, with the chain.
+    """
+
+    def __init__(self, checker) -> None:
+        super().__init__(checker)
+        self.pending: list[tuple[cst.Call, str]] = []
+        checker.at_end(self.resolve)
+
+    def note_call(self, node: cst.Call) -> None:
+        checker = self.checker
+        if not checker.in_loop:
+            return
+        callee = checker.callee_fqn(node)
+        info = checker.index.function(callee)
+        if info is not None and not info.is_async:
+            self.pending.append((node, callee))
+
+    def resolve(self) -> None:
+        checker = self.checker
+        project = checker.project
+        for node, callee in self.pending:
+            hops = project.effect_chain(callee, self.effect)
+            if hops:
+                name = checker.code_of(node.func, 40)
+                message, cure = self.helper_message(name, project.describe_chain(hops))
+                checker.report(self, node, message, help=cure, anywhere=True)
+
+    def helper_message(self, name: str, chain: str) -> tuple[str, str]:
+        raise NotImplementedError
+
+
 @register
-class AsyncToSyncInCoroutine(Rule):
+class AsyncToSyncInCoroutine(_TracesHelpers):
     """
     `async_to_sync(...)` called on the event loop.
 
@@ -89,11 +125,6 @@ class AsyncToSyncInCoroutine(Rule):
     #: recorded in sync functions, so that a call of such a helper from a coroutine is found
     effect = "bridge"
 
-    def __init__(self, checker) -> None:
-        super().__init__(checker)
-        self.pending: list[tuple[cst.Call, str]] = []
-        checker.at_end(self.resolve)
-
     def visit_Call(self, node: cst.Call) -> None:
         checker = self.checker
         inner = node.func
@@ -105,26 +136,13 @@ class AsyncToSyncInCoroutine(Rule):
                            f"AsyncToSync in the same thread as an async event loop); `await {target}(...)` directly",
                            help=f"await {target}(...) directly", what=f"async_to_sync({target})()")
             return
-        if checker.in_loop:
-            callee = checker.callee_fqn(node)
-            info = checker.index.function(callee)
-            if info is not None and not info.is_async:
-                self.pending.append((node, callee))
+        self.note_call(node)
 
-    def resolve(self) -> None:
-        checker = self.checker
-        project = checker.project
-        for node, callee in self.pending:
-            hops = project.effect_chain(callee, self.effect)
-            if not hops:
-                continue
-            name = checker.code_of(node.func, 40)
-            cure = f"call the async function with `await` instead, or run `{name}` in a thread: " \
-                   f"`await sync_to_async({name})(...)`"
-            checker.report(self, node,
-                           f"`{name}()` calls async_to_sync on the event loop ({project.describe_chain(hops)}): it "
-                           f"raises RuntimeError (You cannot use AsyncToSync in the same thread as an async event "
-                           f"loop); {cure}", help=cure, anywhere=True)
+    def helper_message(self, name: str, chain: str) -> tuple[str, str]:
+        cure = f"call the async function with `await` instead, or run `{name}` in a thread: " \
+               f"`await sync_to_async({name})(...)`"
+        return (f"`{name}()` calls async_to_sync on the event loop ({chain}): it raises RuntimeError (You cannot "
+                f"use AsyncToSync in the same thread as an async event loop); {cure}", cure)
 
 
 def is_signal(checker, fqn: str | None) -> bool:
@@ -147,14 +165,15 @@ def is_signal(checker, fqn: str | None) -> bool:
 
 
 @register
-class SyncSignalSendInCoroutine(Rule):
+class SyncSignalSendInCoroutine(_TracesHelpers):
     """
     `Signal.send()` or `send_robust()` called on the event loop.
 
     ## What it does
     Checks for `.send(...)` / `.send_robust(...)` in async code on a signal:
     one of Django's built-in signals or a module-level `name = Signal()` of the
-    project.
+    project; and for calls from a coroutine to a sync function of the project
+    that sends one, directly or through the helpers it calls.
 
     ## Why is this bad?
     `send()` runs every receiver right there, on the event loop: a receiver that
@@ -184,22 +203,30 @@ class SyncSignalSendInCoroutine(Rule):
     code = "DJA702"
     name = "sync-signal-send-in-coroutine"
     cure_since = (5, 0)
+    #: recorded in sync functions, so that a call of such a helper from a coroutine is found
+    effect = "signal"
 
     def visit_Call(self, node: cst.Call) -> None:
         checker = self.checker
         func = node.func
-        if not checker.in_loop or not isinstance(func, cst.Attribute) or func.attr.value not in ("send", "send_robust"):
-            return
-        if not is_signal(checker, checker.qualified(func.value)):
+        if not isinstance(func, cst.Attribute) or func.attr.value not in ("send", "send_robust") \
+                or not is_signal(checker, checker.qualified(func.value)):
+            self.note_call(node)
             return
         signal = checker.code_of(func.value, 40)
         method = func.attr.value
         cure = checker.cure(self.cure_since, f"use `await {signal}.a{method}(...)`",
                             f"use `await sync_to_async({signal}.{method})(...)`")
+        # In a sync function this only records the effect (see Checker.report).
         checker.report(self, node,
                        f"`{signal}.{method}()` runs its receivers on the event loop: an ORM receiver raises "
                        f"SynchronousOnlyOperation, an async receiver RuntimeError (AsyncToSync in the loop's "
-                       f"thread); {cure}", help=cure)
+                       f"thread); {cure}", help=cure, what=f"{signal}.{method}()")
+
+    def helper_message(self, name: str, chain: str) -> tuple[str, str]:
+        cure = f"run it in a thread: `await sync_to_async({name})(...)`, or send with `asend()` in async code"
+        return (f"`{name}()` sends a signal on the event loop ({chain}): its receivers run there (an ORM receiver "
+                f"raises SynchronousOnlyOperation, an async receiver RuntimeError); {cure}", cure)
 
 
 class _OrmScan(cst.CSTVisitor):
