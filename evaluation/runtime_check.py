@@ -594,6 +594,18 @@ def worker(name: str, verbose: bool) -> dict:
 
     StreamingHttpResponse.__init__ = streaming_init
     sys.set_coroutine_origin_tracking_depth(64)
+
+    # self-check: the guard interception must see a DB call made on a running loop
+    async def _guard_selfcheck():
+        connections["default"].ensure_connection()
+
+    before = len(recorder.symptoms)
+    asyncio.run(_guard_selfcheck())
+    if len(recorder.symptoms) <= before:
+        raise RuntimeError("instrumentation failed: Django's async_unsafe guard was not intercepted")
+    del recorder.symptoms[before:]
+    connections.close_all()
+
     watch = LoopWatch(recorder, {k for k, fams in label_lines.items() if fams & COMPAT["stall"]})
     logging.getLogger("django.request").setLevel(logging.DEBUG)
 

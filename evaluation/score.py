@@ -55,7 +55,11 @@ def run_asynclint(cmd: list[str], per_project: bool = False) -> list[dict]:
         )
         if proc.returncode != 0:
             raise SystemExit(f"asynclint failed ({proc.returncode}):\n{proc.stderr}")
-        for f in json.loads(proc.stdout or "[]"):
+        try:
+            found = json.loads(proc.stdout or "[]")
+        except json.JSONDecodeError as exc:
+            raise SystemExit(f"asynclint did not print JSON ({exc}):\n{proc.stdout[:2000]}")
+        for f in found:
             f["filename"] = str((cwd / f["filename"]).resolve())
             findings.append(f)
     return findings
