@@ -15,11 +15,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "clinic_site.middleware.NoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "clinic_site.middleware.access_log_middleware",  # PITFALL: DJA5 explicitly sync-only middleware in an ASGI stack: every request hops to a thread and back
 ]
 
 ROOT_URLCONF = "clinic_site.urls"
