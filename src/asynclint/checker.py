@@ -628,7 +628,7 @@ class Checker(cst.CSTVisitor):
                 return as_qs
             as_qs = as_qs.evolve(prefetched=frozenset())
         if method in K.QUERYSET_LAZY_METHODS:
-            names = frozenset(s for a in node.args if a.keyword is None and (s := string_value(a.value)))
+            names = frozenset(lookup_names(node.args))
             if method == "select_related":
                 if not node.args:
                     return as_qs.evolve(selected=ALL)
@@ -730,6 +730,16 @@ class Checker(cst.CSTVisitor):
         if value is None:
             return False
         for kind in kinds:
+            if kind.startswith("fk:"):
+                # `self.author` read in a model method: a query unless the caller's
+                # instance has it loaded
+                attr = kind[3:]
+                if value.kind == INSTANCE and value.fetched and value.model:
+                    field = self.index.model_fields(value.model).get(attr)
+                    if field is not None and not (relation_loaded(value.selected, attr, field.null)
+                                                  or relation_loaded(value.prefetched, attr)):
+                        return True
+                continue
             if kind.startswith("rel:"):
                 attr = kind[4:]
                 if value.kind == INSTANCE and value.model and (
@@ -824,6 +834,22 @@ def _sub_selection(selected: frozenset[str] | None, attr: str) -> frozenset[str]
     if not hit:
         return frozenset({"\0not-loaded"})
     return frozenset(below)
+
+
+def lookup_names(args) -> list[str]:
+    """The relation names in select_related/prefetch_related/only arguments:
+    strings, and the lookup of ``Prefetch("articles", queryset=...)``."""
+    names = []
+    for arg in args:
+        if arg.keyword is not None:
+            continue
+        value = arg.value
+        if isinstance(value, cst.Call) and value.args and dotted_name(value.func) in ("Prefetch", "models.Prefetch"):
+            value = value.args[0].value
+        text = string_value(value)
+        if text:
+            names.append(text)
+    return names
 
 
 def relation_loaded(selected: frozenset[str] | None, attr: str, nullable: bool = False) -> bool:

@@ -414,9 +414,17 @@ class LazyRelationInAsyncFunction(Rule):
         """"fk" or "deferred" when reading ``node`` queries, else None."""
         checker = self.checker
         base = checker.type_of(node.value)
-        if base is None or base.kind != INSTANCE or not base.fetched or not base.model:
+        if base is None or base.kind != INSTANCE or not base.model:
             return None
         attr = node.attr.value
+        if not base.fetched:
+            # In a model method, `self.author` queries unless the caller selected it:
+            # a conditional effect, checked where the method is called.
+            if (isinstance(node.value, cst.Name) and node.value.value == "self" and not checker.in_loop
+                    and (f := checker.index.model_fields(base.model).get(attr)) is not None
+                    and f.kind in ("fk", "o2o") and _load_context(checker, node)):
+                checker.record_param_effect(self, node, "self", (f"fk:{attr}",), f"self.{attr}")
+            return None
         fields = checker.index.model_fields(base.model)
         field = fields.get(attr)
         if field is None:
@@ -1029,6 +1037,10 @@ class SyncHelperQueriesInAsyncFunction(Rule):
         checker = self.checker
         if not checker.in_loop:
             return
+        if (isinstance(node.func, cst.Name) and node.func.value in ("str", "repr", "print") and len(node.args) == 1
+                and not checker.lookup_local(node.func.value)):
+            self._implicit_str(node, node.args[0].value)
+            return
         callee = checker.callee_fqn(node)
         if callee is None:
             owner = django_querying_method(checker, node)
@@ -1043,7 +1055,29 @@ class SyncHelperQueriesInAsyncFunction(Rule):
             return
         # Once this coroutine loaded the session, a helper's session reads are cached.
         skip = frozenset({SyncSessionAccessInAsyncFunction.code}) if session_loaded(checker) else frozenset()
-        self.pending.append((node, callee, skip, argument_types(checker, node, info)))
+        args = argument_types(checker, node, info)
+        if info.class_fqn and isinstance(node.func, cst.Attribute):
+            receiver = checker.type_of(node.func.value)
+            if receiver is not None:
+                args["self"] = receiver
+        self.pending.append((node, callee, skip, args))
+
+    def _implicit_str(self, node: cst.CSTNode, value: cst.BaseExpression) -> None:
+        """``str(book)`` and ``f"{book}"`` run the model's ``__str__``."""
+        checker = self.checker
+        if not checker.in_loop:
+            return
+        t = checker.type_of(value)
+        if t is None or t.kind != INSTANCE or not t.model:
+            return
+        method = checker.index.find_method(t.model, "__str__")
+        if method is None:
+            return
+        skip = frozenset({SyncSessionAccessInAsyncFunction.code}) if session_loaded(checker) else frozenset()
+        self.pending.append((node, method, skip, {"self": t}))
+
+    def visit_FormattedStringExpression(self, node: cst.FormattedStringExpression) -> None:
+        self._implicit_str(node, node.expression)
 
     def resolve(self) -> None:
         checker = self.checker
@@ -1052,7 +1086,7 @@ class SyncHelperQueriesInAsyncFunction(Rule):
             hops = project.effect_chain(callee, self.family, skip, args, checker.arg_matches)
             if not hops:
                 continue
-            name = checker.code_of(node.func, 40)
+            name = checker.code_of(node.func, 40) if isinstance(node, cst.Call) else "str"
             here = f"{project.relpath(checker.path).rpartition('/')[2]}:{checker.line_of(node)}"
             path = f"{here} -> {project.describe_chain(hops)}"
             cure = f"call it in a thread: `await sync_to_async({name})(...)`"
