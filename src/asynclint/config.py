@@ -56,9 +56,15 @@ class Settings:
         return self.select + self.extend_select
 
     def is_enabled(self, code: str) -> bool:
-        from asynclint.registry import is_selected
+        from asynclint.registry import all_rules, is_selected, matches
 
-        return is_selected(code, self.selected_prefixes, self.ignore)
+        if not is_selected(code, self.selected_prefixes, self.ignore):
+            return False
+        rule = all_rules().get(code)
+        if rule is not None and rule.opt_in:
+            # hints run only when asked for by family or code, not by the bare "DJA"
+            return matches(code, [p for p in self.selected_prefixes if len(p) > 3 and p != "ALL"]) > 0
+        return True
 
     def cure_available(self, since: tuple[int, int] | None) -> bool:
         """Whether a cure introduced in Django ``since`` exists in the target version."""

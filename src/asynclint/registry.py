@@ -41,6 +41,8 @@ class Rule:
     effect: ClassVar[str] = ""
     #: Only report when the code runs on the event loop.
     loop_only: ClassVar[bool] = True
+    #: A hint rather than a pitfall: off unless selected by family or code (e.g. "DJA7", "DJA709").
+    opt_in: ClassVar[bool] = False
     #: Oldest Django that has the cure this rule suggests (None: no version).
     cure_since: ClassVar[tuple[int, int] | None] = None
 

@@ -707,12 +707,17 @@ class PerRowQueryInLoop(Rule):
     ```
     or run the whole loop in one `await sync_to_async(_publish_all)()`.
 
+    ## Options
+    A hint, not a failure, so it is off by default: enable it with
+    `select = ["DJA709"]` (or `extend-select`, or the family `DJA7`).
+
     ## Django version
     The async ORM methods exist since Django 4.1 (instances 4.2).
     """
 
     code = "DJA709"
     name = "per-row-query-in-loop"
+    opt_in = True  # a performance hint, not a failure: enable with `select = ["DJA709"]`
 
     def visit_Await(self, node: cst.Await) -> None:
         checker = self.checker
