@@ -25,15 +25,39 @@ import ast
 
 import libcst as cst
 
+from asynclint.deps import ALL
 from asynclint.middleware_resolve import MIDDLEWARE_MIXINS, Opaque, Target, model_for
 from asynclint.registry import Rule, register
 
 ASYNC_MIDDLEWARE = (3, 1)
 MARK_API = (4, 2)
+#: A file holding MIDDLEWARE entries (a settings module, a list of middleware paths)
+#: names the setting or a middleware; the engine skips files with none of these.
+ENTRY_TRIGGERS = (b"MIDDLEWARE", b"iddleware")
+
+
+def _model(checker):
+    """The run's middleware model. It read the whole project (settings, ASGI modules,
+    stacks): the file's findings depend on every file, for the on-disk cache."""
+    recorder = getattr(checker.index, "recorder", None)
+    if recorder is not None:
+        recorder.note((ALL,))
+    return model_for(checker.project)
+
+
+def _holds_entries(checker) -> bool:
+    """Does the file pass the entry rules' triggers? (The same answer with or without
+    other rules making the engine parse it.)"""
+    found = getattr(checker, "_dja5_holds_entries", None)
+    if found is None:
+        text = checker.module.code
+        found = any(t.decode() in text for t in ENTRY_TRIGGERS)
+        checker._dja5_holds_entries = found
+    return found
 
 
 def _entry_findings(checker, node: cst.SimpleString, kind: str):
-    if checker.frame.kind != "module":
+    if checker.frame.kind != "module" or not _holds_entries(checker):
         return []
     try:
         value = node.evaluated_value
@@ -41,7 +65,7 @@ def _entry_findings(checker, node: cst.SimpleString, kind: str):
         return []
     if not isinstance(value, str):
         return []
-    by_line = model_for(checker.project).findings(checker.modname)
+    by_line = _model(checker).findings(checker.modname)
     if not by_line:
         return []
     return [f for f in by_line.get((checker.line_of(node), value), []) if f.kind == kind]
@@ -52,7 +76,7 @@ def _module_class(checker) -> Target | None:
     if len(checker.frames) != 3 or checker.frames[1].kind != "class":
         return None
     name = checker.frames[1].fqn.rpartition(".")[2]
-    found = model_for(checker.project).lookup(checker.modname, name, 0)
+    found = _model(checker).lookup(checker.modname, name, 0)
     return found if isinstance(found, Target) and found.kind == "class" else None
 
 
@@ -156,6 +180,10 @@ class SyncOnlyMiddlewareInAsyncStack(Rule):
     loop_only = False
     cure_since = ASYNC_MIDDLEWARE
 
+    @classmethod
+    def triggers(cls, project):
+        return ENTRY_TRIGGERS
+
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         checker = self.checker
         for finding in _entry_findings(checker, node, "sync-only"):
@@ -236,6 +264,10 @@ class AsyncHookOnMiddlewareMixin(Rule):
     loop_only = False
     cure_since = ASYNC_MIDDLEWARE
 
+    @classmethod
+    def triggers(cls, project):
+        return (b"process_request", b"process_response")
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         hook = node.name.value
         if node.asynchronous is None or hook not in ("process_request", "process_response"):
@@ -244,7 +276,7 @@ class AsyncHookOnMiddlewareMixin(Rule):
         target = _module_class(checker)
         if target is None:
             return
-        model = model_for(checker.project)
+        model = _model(checker)
         mixin = None
         for cls in model.mro(target):
             key = cls.fqn if isinstance(cls, Target) else cls.name
@@ -330,6 +362,10 @@ class AsyncMiddlewareNotMarked(Rule):
     loop_only = False
     cure_since = MARK_API
 
+    @classmethod
+    def triggers(cls, project):
+        return (b"__call__",)
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if node.asynchronous is None or node.name.value != "__call__":
             return
@@ -341,7 +377,7 @@ class AsyncMiddlewareNotMarked(Rule):
         target = _module_class(checker)
         if target is None:
             return
-        model = model_for(checker.project)
+        model = _model(checker)
         middleware = False
         for cls in model.mro(target):
             if isinstance(cls, Opaque):
@@ -434,6 +470,10 @@ class UnresolvableMiddleware(Rule):
     effect = ""
     loop_only = False
 
+    @classmethod
+    def triggers(cls, project):
+        return ENTRY_TRIGGERS
+
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         checker = self.checker
         for finding in _entry_findings(checker, node, "unresolvable"):
@@ -487,6 +527,10 @@ class MiddlewareWithoutMode(Rule):
     effect = ""
     loop_only = False
     cure_since = ASYNC_MIDDLEWARE
+
+    @classmethod
+    def triggers(cls, project):
+        return ENTRY_TRIGGERS
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         checker = self.checker
@@ -548,6 +592,10 @@ class SyncCallOverrideOnAsyncMiddlewareMixin(Rule):
     loop_only = False
     cure_since = ASYNC_MIDDLEWARE
 
+    @classmethod
+    def triggers(cls, project):
+        return (b"get_response",)
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if node.asynchronous is not None or node.name.value != "__call__":
             return
@@ -555,7 +603,7 @@ class SyncCallOverrideOnAsyncMiddlewareMixin(Rule):
         target = _module_class(checker)
         if target is None:
             return
-        model = model_for(checker.project)
+        model = _model(checker)
         mixin = False
         for cls in model.mro(target):
             key = cls.fqn if isinstance(cls, Target) else cls.name
