@@ -167,6 +167,30 @@ def test_select_ignore_extend_select_by_prefix(project: Path) -> None:
     assert codes("--ignore", "DJA1", "--extend-select", "DJA102") == {"DJA102"}
 
 
+def test_command_line_selection_keeps_hints_opt_in(project: Path) -> None:
+    """Opt-in hint rules stay off under any bare-`DJA` selection, flags or not."""
+    from asynclint.registry import all_rules
+
+    hints = [code for code, cls in all_rules().items() if getattr(cls, "opt_in", False)]
+    if "DJA709" not in hints:
+        pytest.skip("DJA709 (the per-row query hint) is not an opt-in rule here")
+    (project / "rows.py").write_text(
+        "from shop.models import Book\n\n\nasync def touch(request, books):\n"
+        "    for book in books:\n        await book.asave()\n")
+
+    def codes(*flags: str) -> set[str]:
+        proc = run("check", "--output-format", "concise", "--no-cache", *flags, "rows.py", cwd=project)
+        return {m.group("code") for m in FINDING_RE.finditer(proc.stdout)}
+
+    assert codes() == set()
+    assert codes("--ignore", "DJA101") == set()
+    assert codes("--select", "DJA") == set()
+    assert codes("--extend-select", "DJA") == set()
+    assert codes("--extend-select", "DJA7") == {"DJA709"}
+    assert codes("--select", "DJA709") == {"DJA709"}
+    assert codes("--select", "DJA7", "--ignore", "DJA709") == set()
+
+
 # ------------------------------------------------------------------ output formats
 
 

@@ -85,6 +85,10 @@ def test_readme_documents_every_config_key_and_flag() -> None:
         for opt in getattr(param, "opts", []):
             if opt.startswith("--") and opt != "--help":
                 assert opt in text, f"README does not mention `asynclint check {opt}`"
+    from asynclint.cli import main
+
+    for command in main.commands:
+        assert f"asynclint {command}" in text, f"README does not mention `asynclint {command}`"
     for fmt in ("full", "concise", "json"):
         assert f"`{fmt}`" in text
     for words in ("# noqa", "Exit codes", "pre-commit", "flake8", "--asynclint-target-django"):
@@ -164,3 +168,11 @@ def test_every_rule_doc_prints_from_cli() -> None:
         assert result.exit_code == 0, result.output
         assert result.output.startswith(f"# {cls.name} ({code})\n")
         assert cls.doc() in result.output
+
+
+def test_opt_in_rules_are_the_hints() -> None:
+    """The README says hint rules (summary starting "Hint") are opt-in: keep that true."""
+    for code, cls in RULES.items():
+        is_hint = cls.summary().startswith("Hint")
+        assert bool(getattr(cls, "opt_in", False)) == is_hint, (
+            f"{code}: opt_in={getattr(cls, 'opt_in', False)} but summary {cls.summary()!r}")

@@ -153,19 +153,24 @@ def _layer_selection(settings, select, ignore, extend_select):
     longer apply); ``--ignore`` and ``--extend-select`` add to the configured lists."""
     from dataclasses import replace
 
-    from asynclint.registry import all_rules, is_selected, matches
+    from asynclint.registry import all_rules, matches
 
     if select is None and ignore is None and extend_select is None:
         return settings
     ignore, extend_select = ignore or (), extend_select or ()
     codes = list(all_rules())
+
+    def chosen(prefixes: tuple[str, ...]) -> set[str]:
+        # Settings.is_enabled knows the finer points (opt-in hint rules need their family or code)
+        layer = replace(settings, select=prefixes, ignore=ignore, extend_select=())
+        return {c for c in codes if layer.is_enabled(c)}
+
     if select is not None:
-        enabled = {c for c in codes if is_selected(c, select + extend_select, ignore)}
+        enabled = chosen(select + extend_select)
     else:
         configured = {c for c in codes if settings.is_enabled(c)}
-        added = {c for c in codes if is_selected(c, extend_select, ignore)}
         removed = {c for c in codes if matches(c, ignore) and matches(c, ignore) >= matches(c, extend_select)}
-        enabled = (configured | added) - removed
+        enabled = (configured | chosen(extend_select)) - removed
     # the resolved list of codes replaces the prefixes of both layers
     return replace(settings, select=tuple(sorted(enabled)), ignore=(), extend_select=())
 
