@@ -297,3 +297,18 @@ def test_every_rule_fixture_lints_without_crashing() -> None:
     found = lint_files(files, project)
     crashed = [f"{d.path}:{d.line}: {d.message}" for d in found if d.code in ("DJA001", "DJA002")]
     assert not crashed, "\n".join(crashed)
+
+
+def test_a_damaged_cache_is_ignored_not_fatal(project: Path) -> None:
+    """Truncated or foreign files in .asynclint_cache/ must not change the findings."""
+    (project / "views.py").write_text(BAD)
+    first = check(project)
+    cache = project / ".asynclint_cache"
+    if not cache.is_dir():
+        pytest.skip("this asynclint writes no .asynclint_cache/")
+    damaged = [p for p in cache.iterdir() if p.name != ".gitignore"]
+    assert damaged, "the first run cached nothing"
+    for n, path in enumerate(damaged):
+        path.write_bytes([b"", b"garbage", b"\x80\x04\x95 truncated pickle"][n % 3])
+    assert check(project) == first
+    assert check(project) == first  # and after it rewrote the cache
