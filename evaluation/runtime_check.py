@@ -68,7 +68,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from labels import CORPUS, read_labels  # noqa: E402
 
-SCENARIOS = HERE / "scenarios"
+SCENARIOS = Path(os.environ.get("EVAL_SCENARIOS", HERE / "scenarios")).resolve()
 STALL_SECONDS = 0.2
 SLOW_SERVER_DELAY = 0.35
 FILE_DELAY = 0.4
@@ -105,11 +105,25 @@ def projects() -> list[str]:
 
 
 class _SlowHTTP(BaseHTTPRequestHandler):
+    """Answers every request late.  Paths containing "flaky" fail (503) on every
+    other hit, counted per path since the last reset (one per unit)."""
+
+    hits: dict = {}
+    lock = threading.Lock()
+
     def _answer(self):
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
         time.sleep(SLOW_SERVER_DELAY)
+        if "flaky" in self.path:
+            with self.lock:
+                n = self.hits[self.path] = self.hits.get(self.path, 0) + 1
+            if n % 2:
+                self.send_response(503)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
         body = json.dumps({"ok": True, "path": self.path, "title": "Slow Title", "status": "ok",
                            "id": "ext_123", "rate": 1.1, "items": []}).encode()
         self.send_response(200)
@@ -482,6 +496,7 @@ SKIP_MODULE_TAILS = {"settings", "asgi", "wsgi", "manage", "urls", "apps"}
 def worker(name: str, verbose: bool) -> dict:
     project_dir = CORPUS / name
     sys.path.insert(0, str(SCENARIOS))
+    sys.path.insert(0, str(HERE / "scenarios"))  # _support
     scenario_path = SCENARIOS / f"{name}.py"
     spec = importlib.util.spec_from_file_location(f"eval_scenario_{name}", scenario_path)
     scenario = importlib.util.module_from_spec(spec)
@@ -516,6 +531,8 @@ def worker(name: str, verbose: bool) -> dict:
     def restore():
         connections.close_all()
         shutil.copyfile(snapshot, db)
+        with _SlowHTTP.lock:
+            _SlowHTTP.hits.clear()
 
     labels = [l for l in read_labels() if str(l.path).startswith(str(project_dir) + os.sep)]
     label_lines = defaultdict(set)

@@ -87,7 +87,9 @@ def score(findings: list[dict]) -> tuple[str, dict]:
     per_family: dict[str, dict] = {}
     total = Counter(l.family for l in labels)
     hit = Counter(l.family for l in labels if (*l.key, l.family) in matched_labels)
-    out.append(f"asynclint on evaluation/corpus: {len(labels)} labelled pitfalls in "
+    where = CORPUS.relative_to(Path(__file__).resolve().parent.parent) if CORPUS.is_relative_to(
+        Path(__file__).resolve().parent.parent) else CORPUS
+    out.append(f"asynclint on {where}: {len(labels)} labelled pitfalls in "
                f"{len({l.rel.split('/')[0] for l in labels})} projects, {len(findings)} findings")
     out.append("")
     out.append("recall per family")
