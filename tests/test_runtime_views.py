@@ -171,7 +171,7 @@ def _view_classes(path: Path) -> list[tuple[str, list[str]]]:
     return result
 
 
-CBV_CASES = [(path, name, codes) for path in fixture_paths("DJA601", "DJA602", "DJA603", "DJA604", "DJA605")
+CBV_CASES = [(path, name, codes) for path in fixture_paths("DJA601", "DJA602", "DJA603", "DJA604", "DJA605", "DJA610")
              for name, codes in _view_classes(path)]
 
 
@@ -286,6 +286,10 @@ def test_class_based_views(path: Path, name: str, codes: list[str], django_ready
         assert isinstance(exc, SynchronousOnlyOperation), _exc_text(exc)
         _, exc = _request(cls, django_ready, _first_method(cls), logged_in=False)
         assert isinstance(exc, TypeError) and "can't be used in 'await' expression" in str(exc), _exc_text(exc)
+    elif code == "DJA610":
+        response, exc = _request(cls, django_ready, _first_method(cls))
+        assert isinstance(exc, TypeError) and "can't be used in 'await' expression" in str(exc), \
+            _exc_text(exc) or response
     else:  # pragma: no cover - a new code needs its driver here
         pytest.fail(f"no runtime driver for {code}")
 
@@ -906,7 +910,7 @@ def test_settings_count_only_for_their_own_django_project(tmp_path: Path) -> Non
     assert found == {("shop", "views.py", "DJA607")}
 
 
-CBV_FIXTURES = fixture_paths("DJA601", "DJA602", "DJA603", "DJA604", "DJA605")
+CBV_FIXTURES = fixture_paths("DJA601", "DJA602", "DJA603", "DJA604", "DJA605", "DJA610")
 
 
 @pytest.mark.parametrize("path", CBV_FIXTURES, ids=[p.name for p in CBV_FIXTURES])

@@ -1114,3 +1114,112 @@ def _returned_function(func):
     if len(own) != 1 or not isinstance(own[0].value, ast.Name):
         return None
     return nested.get(own[0].value.id)
+
+
+@register
+class SyncDispatchResponseInAsyncView(_ViewRule):
+    """
+    A sync `dispatch` override that answers with its own response in an async class-based view.
+
+    ## What it does
+    Checks for a plain `def dispatch` in a view class whose HTTP handlers are
+    all `async def`, when one of its `return` statements returns something
+    other than `super().dispatch(...)` (typically an early
+    `return HttpResponseForbidden()` or a redirect). Undecorated overrides
+    only; decorated ones are DJA604's.
+
+    ## Why is this bad?
+    The view is async, so Django awaits what `dispatch` returns. Passing on
+    `super().dispatch(...)` hands on the handler's coroutine and works, but a
+    response made in the sync `dispatch` is not awaitable: `TypeError: object
+    HttpResponseForbidden can't be used in 'await' expression`, on exactly the
+    path (a failed check) that is least often tested.
+
+    ## Example
+    ```python
+    class ApiView(View):
+        def dispatch(self, request, *args, **kwargs):
+            if request.headers.get("X-Api-Key") != settings.API_KEY:
+                return HttpResponseForbidden()
+            return super().dispatch(request, *args, **kwargs)
+
+        async def get(self, request):
+            ...
+    ```
+
+    Use instead:
+    ```python
+    class ApiView(View):
+        async def dispatch(self, request, *args, **kwargs):
+            if request.headers.get("X-Api-Key") != settings.API_KEY:
+                return HttpResponseForbidden()
+            return await super().dispatch(request, *args, **kwargs)
+
+        async def get(self, request):
+            ...
+    ```
+
+    ## Django version
+    Async class-based views exist since Django 4.1.
+    """
+
+    code = "DJA610"
+    name = "sync-dispatch-response-in-async-view"
+    cure_since = (4, 1)
+
+    @classmethod
+    def triggers(cls, project):
+        return (b"def dispatch",)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if node.name.value != "dispatch" or node.asynchronous is not None or node.decorators:
+            return
+        owner = self.method_class()
+        shape = self.shape(owner[0]) if owner else None
+        if shape is None or not shape.is_async:
+            return
+        own = _own_response_return(node)
+        if own is None:
+            return
+        checker = self.checker
+        cure = checker.cure(self.cure_since, "make it `async def dispatch` and `return await "
+                            "super().dispatch(...)`", "make the handlers sync")
+        checker.report(self, own,
+                       f"sync `dispatch` of an async view returns `{checker.code_of(own.value, 40)}`: Django awaits "
+                       f"it and raises TypeError (a response can't be used in 'await' expression); {cure}",
+                       help=cure)
+
+
+def _own_response_return(func: cst.FunctionDef) -> cst.Return | None:
+    """The first ``return`` of ``func`` that does not hand on ``super().dispatch(...)``."""
+    found: list[cst.Return] = []
+
+    class Find(cst.CSTVisitor):
+        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
+            return inner is func
+
+        def visit_Lambda(self, inner: cst.Lambda) -> bool:
+            return False
+
+        def visit_ClassDef(self, inner: cst.ClassDef) -> bool:
+            return False
+
+        def visit_Return(self, node: cst.Return) -> None:
+            value = node.value
+            if value is None:
+                return
+            if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                    and value.func.attr.value == "dispatch" and isinstance(value.func.value, cst.Call) \
+                    and isinstance(value.func.value.func, cst.Name) and value.func.value.func.value == "super":
+                return
+            found.append(node)
+
+    func.visit(Find())
+    if not found:
+        return None
+    # Only a response made here is certainly not awaitable; anything else (a variable, a
+    # helper's result) may be the handler's coroutine.
+    for ret in found:
+        if isinstance(ret.value, cst.Call):
+            return ret
+    return None
