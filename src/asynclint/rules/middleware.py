@@ -545,23 +545,26 @@ class MiddlewareWithoutMode(Rule):
 
 
 @register
-class SyncCallOverrideOnAsyncMiddlewareMixin(Rule):
+class SyncCallInAsyncModeMiddleware(Rule):
     """
-    A `MiddlewareMixin` subclass whose sync `__call__` uses what `get_response` returns, run async under ASGI.
+    A middleware's sync `__call__` that uses what `get_response` returns, while an ASGI stack runs it async.
 
     ## What it does
-    Checks `MiddlewareMixin` subclasses that override `__call__` with a plain
-    `def`, without the mixin's dispatch (`async_mode` / `__acall__`), and use
-    the value of `self.get_response(request)` (set a header, read
-    `status_code`, pass it on) instead of only returning it. Reported only
-    when an ASGI stack of the project runs the class in async mode (the same
-    analysis as DJA501: no sync-only middleware below it).
+    Checks middleware classes whose `__call__` is a plain `def` without a
+    dispatch to an async path (`async_mode`, `__acall__`,
+    `iscoroutinefunction`) and that use the value of
+    `self.get_response(request)` (set a header, read `status_code`, pass it
+    on) instead of only returning it: `MiddlewareMixin` subclasses that
+    override `__call__`, and classes that declare `async_capable = True`.
+    Reported only when an ASGI stack of the project runs the class in async
+    mode, computed as `load_middleware` does (async-capable, and no sync-only
+    middleware below it).
 
     ## Why is this bad?
-    The mixin's `__init__` sees an async `get_response` and marks the instance
-    as a coroutine function, so Django awaits `instance(request)`: the
-    override runs on the event loop and `self.get_response(request)` returns
-    a coroutine, not a response. `response["X-Header"] = ...` raises
+    In async mode the handler below is async: `self.get_response(request)`
+    returns a coroutine, not a response, and this `__call__` runs on the event
+    loop (a `MiddlewareMixin` marks the instance as a coroutine function, so
+    Django awaits it). `response["X-Header"] = ...` raises
     `TypeError: 'coroutine' object does not support item assignment` (a 500),
     and the coroutine is never awaited. Under WSGI the same code works.
 
@@ -583,11 +586,11 @@ class SyncCallOverrideOnAsyncMiddlewareMixin(Rule):
     ```
 
     ## Django version
-    `MiddlewareMixin` switches to async mode since Django 3.1.
+    Middleware runs in async mode under ASGI since Django 3.1.
     """
 
     code = "DJA506"
-    name = "sync-call-override-on-async-middleware-mixin"
+    name = "sync-call-in-async-mode-middleware"
     effect = ""
     loop_only = False
     cure_since = ASYNC_MIDDLEWARE
@@ -604,29 +607,31 @@ class SyncCallOverrideOnAsyncMiddlewareMixin(Rule):
         if target is None:
             return
         model = _model(checker)
-        mixin = False
-        for cls in model.mro(target):
-            key = cls.fqn if isinstance(cls, Target) else cls.name
-            if key in MIDDLEWARE_MIXINS:
-                mixin = True
-                break
-            if isinstance(cls, Opaque):
-                return
-        if not mixin or not model.runs_async_somewhere(target.fqn):
+        if not model.runs_async_somewhere(target.fqn):
             return
+        mixin = any((c.fqn if isinstance(c, Target) else c.name) in MIDDLEWARE_MIXINS for c in model.mro(target))
         call = next((s for s in target.node.body  # type: ignore[union-attr]
                      if isinstance(s, ast.FunctionDef) and s.name == "__call__"), None)
         if call is None or not _uses_get_response_result(call):
             return
-        cure = checker.cure(
-            ASYNC_MIDDLEWARE,
-            "move the work into `process_request` / `process_response` and drop the override, or dispatch "
-            "`if self.async_mode: return self.__acall__(request)` with an `async def __acall__` that awaits "
-            "`self.get_response(request)`",
-            "move the work into `process_request` / `process_response`")
-        message = (f"`{target.node.name}.__call__` overrides `MiddlewareMixin.__call__` with a sync method, but "
-                   f"an ASGI stack runs it async: the mixin marks the instance as a coroutine function, so this "
-                   f"runs on the event loop and `self.get_response(request)` returns a coroutine, not a response "
+        if mixin:
+            cure = checker.cure(
+                ASYNC_MIDDLEWARE,
+                "move the work into `process_request` / `process_response` and drop the override, or dispatch "
+                "`if self.async_mode: return self.__acall__(request)` with an `async def __acall__` that awaits "
+                "`self.get_response(request)`",
+                "move the work into `process_request` / `process_response`")
+        else:
+            cure = checker.cure(
+                ASYNC_MIDDLEWARE,
+                "dispatch on `iscoroutinefunction(get_response)`: mark the instance with "
+                "`markcoroutinefunction(self)` and add an async path that awaits `self.get_response(request)`, "
+                "or drop `async_capable = True`",
+                "drop `async_capable = True`")
+        how = ("overrides `MiddlewareMixin.__call__` with a sync method" if mixin
+               else "is a sync method of an async-capable middleware")
+        message = (f"`{target.node.name}.__call__` {how}, and an ASGI stack runs it in async mode: it runs on "
+                   f"the event loop and `self.get_response(request)` returns a coroutine, not a response "
                    f"(TypeError/AttributeError on a 'coroutine' object, never awaited); {cure}")
         checker.report(self, node.name, message, help=cure, what=f"{target.node.name}.__call__")
 
