@@ -102,13 +102,19 @@ class Plugin:
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         from asynclint.diagnostics import Diagnostic
-        from asynclint.engine import RULE_ERROR, lint_source
+        from asynclint.engine import RULE_ERROR, enabled_rules, lint_source, report_codes
 
         text = "".join(self.lines)
         path = Path(self.filename) if self.filename not in ("-", "stdin") else Path.cwd() / "stdin.py"
         try:
             project = project_for(self.settings)
-            diagnostics = lint_source(text, path.resolve(), project, noqa=False)
+            rules = enabled_rules(self.settings)
+            # As `asynclint check` does: a file no rule can fire on is not handed to libcst
+            # (flake8 reports syntax errors itself).
+            pattern = project.prefilter(rules, report_codes(self.settings))
+            if pattern is not None and pattern.search(text.encode("utf-8", "surrogatepass")) is None:
+                return
+            diagnostics = lint_source(text, path.resolve(), project, rules, noqa=False)
         except Exception as exc:  # noqa: BLE001 - one file never stops flake8
             diagnostics = [Diagnostic(str(path), 1, 1, RULE_ERROR,
                                       f"asynclint failed on this file ({type(exc).__name__}: {exc}); please report it")]
