@@ -3,7 +3,9 @@
 Used by the DJA5xx rules. Everything here reads source files with the stdlib
 ``ast``; no project or third-party code runs:
 
-* **Locating modules.** Project modules come from the project index. Other
+* **Locating modules.** Project modules come from the project index, under its
+  keys: an absolute name is first localized from the importing module (a tree
+  of several projects keeps each project's ``config.settings`` apart). Other
   modules (Django, third-party packages) are located with
   ``importlib.util.find_spec`` on the *top-level* name only (a top-level lookup
   imports nothing), then ``importlib.machinery.PathFinder.find_spec`` on each
@@ -23,7 +25,8 @@ Used by the DJA5xx rules. Everything here reads source files with the stdlib
   ``[*BASE, ...]``, ``list(BASE)``, ``+=``, ``.append``, ``.insert``, ``.extend``,
   ``.remove``, star and named imports from other settings modules. Every list
   entry keeps the module and line where its string literal is written.
-* **Which settings modules serve ASGI** (see :meth:`MiddlewareModel.is_asgi`).
+* **Which settings modules serve ASGI** (see :meth:`MiddlewareModel.is_asgi`), and
+  the mode ``load_middleware(is_async=True)`` picks for each entry (``_modes``).
 
 Anything that cannot be known is ``UNKNOWN`` and never becomes a finding. The
 model is built once per run and cached on the :class:`~asynclint.project.Project`.

@@ -202,7 +202,8 @@ class SyncOnlyMiddlewareInAsyncStack(Rule):
             cure = checker.cure(
                 ASYNC_MIDDLEWARE,
                 "make it async-capable: `async_capable = True` with an async path marked by "
-                "`markcoroutinefunction(self)`, a `MiddlewareMixin` subclass, or a `@sync_and_async_middleware` factory",
+                "`markcoroutinefunction(self)`, a `MiddlewareMixin` subclass, "
+                "or a `@sync_and_async_middleware` factory",
                 "Django before 3.1 runs every middleware synchronously under ASGI; async-capable "
                 "middleware needs Django 3.1+")
             message = (f"middleware `{path}` is sync-only ({finding.capability.why}): in this ASGI stack Django "
