@@ -843,6 +843,26 @@ class SyncIteratorInStreamingResponse(_ViewRule):
         return None
 
 
+def _is_async_iterable(checker, node: cst.BaseExpression) -> bool:
+    """An async generator expression or a call of an async generator function."""
+    if isinstance(node, cst.GeneratorExp):
+        return any(f.asynchronous is not None for f in _comp_fors(node.for_in))
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
+        local = _local_function(checker, node.func.value)
+        if local is not None:
+            return local.asynchronous is not None and _yields(local)
+        info = checker.index.function(checker.callee_fqn(node))
+        return info is not None and info.is_async and info.is_generator
+    return False
+
+
+def _comp_fors(first: cst.CompFor):
+    current = first
+    while current is not None:
+        yield current
+        current = current.inner_for_in
+
+
 def _index_generator_is_own(checker, info) -> bool:
     # FunctionInfo.is_generator also counts yields of nested functions; trust it only
     # for functions of this module, where the body can be checked directly.
@@ -949,6 +969,8 @@ class FileResponseFromAsyncView(_ViewRule):
         checker = self.checker
         if not checker.in_loop or checker.qualified(node.func) not in FILE_RESPONSE:
             return
+        if node.args and node.args[0].keyword is None and _is_async_iterable(checker, node.args[0].value):
+            return  # without .read(), FileResponse streams what it is given, async iterators included
         cure = checker.cure(self.cure_since, "stream the file with `StreamingHttpResponse` over an async generator, "
                             "or let the web server send it", "serve it from a sync view or the web server")
         checker.report(self, node,
