@@ -830,7 +830,13 @@ class SyncIteratorInStreamingResponse(_ViewRule):
         func = node.func
         if isinstance(func, cst.Name):
             if func.value == "iter" and not checker.lookup_local("iter") and checker.resolve("iter") is None:
-                return "`iter(...)`"
+                # iter(read_chunk, b"") produces lazily (the FileResponse pattern); iter(chunks)
+                # over a list already in memory has nothing left to stream.
+                if len(node.args) == 2:
+                    return "`iter(...)`"
+                if len(node.args) == 1:
+                    return self._sync_iterable(node.args[0].value)
+                return None
             local = _local_function(checker, func.value)
             if local is not None:
                 if local.asynchronous is None and _yields(local):
