@@ -47,7 +47,6 @@ import errno
 import http.server
 import os
 import select
-import socket
 import socketserver
 import sys
 import tempfile

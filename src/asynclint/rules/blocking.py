@@ -1267,6 +1267,6 @@ class BlockingHelperCalledFromAsyncFunction(HelperEffectRule):
 
 
 __all__ = [
-    "BLOCKING_FUNCTIONS", "BLOCKING_METHODS", "CONSTRUCTORS", "CPU_FUNCTIONS", "Hit", "Names", "NameTrackingRule",
-    "HelperEffectRule", "int_value", "string_value",
+    "BLOCKING_FUNCTIONS", "BLOCKING_METHODS", "CONSTRUCTORS", "CPU_FUNCTIONS", "CacheSettings", "Hit", "Names",
+    "NameTrackingRule", "HelperEffectRule", "int_value",
 ]

@@ -15,7 +15,7 @@ import libcst as cst
 
 from asynclint.registry import register
 from asynclint.rules.blocking import CPU, HelperEffectRule, Names, NameTrackingRule, int_value
-from asynclint.semantic import INSTANCE, MANAGER, USER, dotted_name
+from asynclint.semantic import INSTANCE, MANAGER, USER
 
 if TYPE_CHECKING:
     from asynclint.checker import Checker
@@ -74,7 +74,10 @@ def _inner_loops(loop: cst.CSTNode) -> list[cst.CSTNode]:
     found = []
     if isinstance(loop, COMPREHENSIONS):
         # The comprehension's own `for ... if ...` clauses are part of this loop, not nested ones.
-        stack: list[cst.CSTNode] = [loop.key, loop.value] if isinstance(loop, cst.DictComp) else [loop.elt]  # type: ignore[attr-defined]
+        if isinstance(loop, cst.DictComp):
+            stack: list[cst.CSTNode] = [loop.key, loop.value]
+        else:
+            stack = [loop.elt]  # type: ignore[attr-defined]
         clause = loop.for_in  # type: ignore[attr-defined]
         while clause is not None:
             stack.extend(clause.ifs)
@@ -591,4 +594,4 @@ class CpuBoundHelperCalledFromAsyncFunction(HelperEffectRule):
 
 
 __all__ = ["LargeLoopWithoutAwaitInAsyncFunction", "PasswordHashingInAsyncFunction",
-           "AsyncPasswordCheckHashesOnLoop", "CpuBoundHelperCalledFromAsyncFunction", "dotted_name"]
+           "AsyncPasswordCheckHashesOnLoop", "CpuBoundHelperCalledFromAsyncFunction"]
