@@ -24,7 +24,8 @@ Django settings the fixtures read, that are slow the way the real thing is slow:
   in ``fixtures/rules/clean_blocking_settings.py``);
 * sockets: a status server that answers ``STATUS`` after 250 ms;
 * subprocess: ``settings.IMAGE_CONVERTER`` is a shell script that sleeps 0.25 s;
-* files: ``settings.PRICE_FEED_PATH`` (also ``settings.INBOX_DIR / "prices.csv"``) and
+* files: ``settings.PRICE_FEED_PATH`` (also ``settings.INBOX_DIR / "prices.csv"`` and
+  ``"prices.csv"`` in ``default_storage``, whose ``MEDIA_ROOT`` is that folder) and
   ``settings.EXPORT_PATH`` are named pipes
   (FIFOs) whose other end is opened 300 ms after the case starts, as a file on a
   slow network mount would answer late. ``open()`` of a FIFO blocks in the kernel
@@ -217,6 +218,8 @@ class Services:
             "IMAGE_CONVERTER": str(self.converter),
             "PRICE_FEED_PATH": str(feed),
             "INBOX_DIR": feed.parent,
+            "MEDIA_ROOT": str(feed.parent),
+            "MEDIA_URL": "/media/",
             "EXPORT_PATH": str(export),
         }
 

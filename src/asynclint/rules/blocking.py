@@ -120,6 +120,8 @@ AWAITED_CONSTRUCTORS: dict[str, str] = {
 GLOBAL_OBJECTS: dict[str, str] = {
     "django.core.cache.cache": "django.core.cache.cache",
     "django.core.cache.caches": "django.core.cache.caches",
+    "django.core.files.storage.default_storage": "django.core.files.storage.Storage",
+    "django.core.files.storage.storages": "django.core.files.storage.storages",
 }
 
 _CACHE_METHODS = ("get", "set", "add", "delete", "get_many", "set_many", "delete_many",
@@ -142,6 +144,9 @@ BLOCKING_METHODS: dict[str, dict[str, str]] = {
     "smtplib.SMTP": {m: MAIL for m in
                      ("connect", "login", "starttls", "ehlo", "helo", "sendmail", "send_message", "quit")},
     "django.core.cache.cache": {m: CACHE for m in _CACHE_METHODS},
+    "django.core.files.storage.Storage": {m: FILE for m in
+                                          ("open", "save", "delete", "exists", "listdir", "size",
+                                           "get_accessed_time", "get_created_time", "get_modified_time")},
     "argon2.PasswordHasher": {"hash": CPU, "verify": CPU},
 }
 
@@ -423,6 +428,8 @@ class Names:
                     return "django.contrib.auth.user"  # await request.auser()
             return AWAITED_CONSTRUCTORS.get(self.callee(func) or "")
         if isinstance(expr, cst.Subscript):
+            if self.kind_of(expr.value) == "django.core.files.storage.storages":
+                return "django.core.files.storage.Storage"
             if self.kind_of(expr.value) == "django.core.cache.caches" and len(expr.slice) == 1:
                 index = expr.slice[0].slice
                 alias = string_value(index.value) if isinstance(index, cst.Index) else None
@@ -932,14 +939,18 @@ class BlockingFileIoInAsyncFunction(BlockingCallRule):
     ## What it does
     Checks for the builtin `open()` (not a shadowing local or import),
     `io.open`, `gzip/bz2/lzma/codecs.open`, `pathlib.Path` reads and writes
-    (`read_text`, `read_bytes`, `write_text`, `write_bytes`, `open`) and
-    `shutil` copies, moves and tree removals, in async code. `aiofiles` and
+    (`read_text`, `read_bytes`, `write_text`, `write_bytes`, `open`),
+    `shutil` copies, moves and tree removals, and Django's file storage API
+    (`default_storage` / `storages["alias"]`: `open`, `save`, `delete`,
+    `exists`, `listdir`, `size`, ...), in async code. `aiofiles` and
     `anyio.Path` are not reported.
 
     ## Why is this bad?
     Disk I/O is blocking: the event loop waits while the file is read or
     written. A CSV export of a few hundred megabytes, a file on a network
-    mount or a busy disk stalls every other request on the worker.
+    mount or a busy disk stalls every other request on the worker. Django's
+    storage API is sync through 6.1; with S3-like backends each call is a
+    network round trip.
 
     ## Example
     ```python
