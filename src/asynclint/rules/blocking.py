@@ -978,6 +978,10 @@ class BlockingFileIoInAsyncFunction(BlockingCallRule):
         return f"{_label(hit)} does file I/O on the event loop: the loop stalls while the disk works"
 
     def cure(self, hit: Hit, node: cst.Call) -> str:
+        if hit.fqn.startswith("django.core.files.storage."):
+            call = self.checker.code_of(node.func, 40)
+            return (f"run it in a thread: `await sync_to_async({call})(...)` (Django's storage API has no async "
+                    f"methods through 6.1)")
         return "move the file work to a thread: `await asyncio.to_thread(...)` or `sync_to_async`, or use `aiofiles`"
 
 
