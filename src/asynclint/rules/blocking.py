@@ -1028,7 +1028,11 @@ class BlockingMailInAsyncFunction(BlockingCallRule):
                 f"(Django has no async mail API)")
 
     def cure(self, hit: Hit, node: cst.Call) -> str:
-        return "send it in a thread: `await sync_to_async(...)(...)`, or hand it to a task queue"
+        if hit.fqn.startswith("smtplib."):
+            return ("move the SMTP exchange into a sync function and run it with `await sync_to_async(f)(...)`, "
+                    "or hand it to a task queue")
+        call = self.checker.code_of(node.func, 40)
+        return f"send it in a thread: `await sync_to_async({call})(...)`, or hand it to a task queue"
 
 
 @register
