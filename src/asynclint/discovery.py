@@ -8,6 +8,7 @@ command line is always checked, as ruff does without --force-exclude.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pathspec
@@ -15,11 +16,47 @@ import pathspec
 from asynclint.config import DEFAULT_EXCLUDE, Settings
 
 
-def _spec(patterns) -> pathspec.PathSpec:
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
+_NAMED_GROUP = re.compile(r"[(][?]P<\w+>")
 
 
-def _gitignore(folder: Path) -> pathspec.PathSpec | None:
+class _Spec:
+    """A gitignore spec with a fast "no pattern can match" answer.
+
+    Most paths match none of the patterns. One regex joining every pattern's
+    regex says so in one step; only a path it matches goes through the spec
+    itself (which applies the order of patterns and negations). ``match_file``
+    answers exactly as ``pathspec.GitIgnoreSpec.match_file`` does.
+    """
+
+    def __init__(self, spec: pathspec.PathSpec) -> None:
+        self.spec = spec
+        regexes = [getattr(p, "regex", None) for p in spec.patterns if getattr(p, "include", None) is not None]
+        self.any = None
+        if regexes and all(r is not None and not r.flags & ~re.UNICODE for r in regexes):
+            # only "does any match" matters: named groups become plain groups
+            joined = "|".join("(?:" + _NAMED_GROUP.sub("(?:", r.pattern) + ")" for r in regexes)
+            try:
+                self.any = None if "(?P=" in joined else re.compile(joined)
+            except re.error:
+                self.any = None
+        self.empty = not regexes
+
+    def match_file(self, path: str) -> bool:
+        if self.empty:
+            return False
+        if self.any is not None:
+            norm = path.replace(os.sep, "/") if os.sep != "/" else path
+            norm = norm[1:] if norm.startswith("/") else norm[2:] if norm.startswith("./") else norm
+            if self.any.match(norm) is None:
+                return False
+        return self.spec.match_file(path)
+
+
+def _spec(patterns) -> _Spec:
+    return _Spec(pathspec.GitIgnoreSpec.from_lines(patterns))
+
+
+def _gitignore(folder: Path) -> _Spec | None:
     file = folder / ".gitignore"
     if not file.is_file():
         return None
@@ -62,18 +99,27 @@ def discover(paths: list[Path], settings: Settings) -> list[Path]:
     return sorted(found)
 
 
+def _relative(path: str, folder: Path) -> str | None:
+    """``path.relative_to(folder).as_posix()`` with string operations (no pathlib per entry)."""
+    base = str(folder)
+    base = base if base.endswith(os.sep) else base + os.sep
+    if not path.startswith(base):
+        return None
+    rel = path[len(base):]
+    return rel.replace(os.sep, "/") if os.sep != "/" else rel
+
+
 def _excluded(path: Path, is_dir: bool, root: Path, exclude, ignores) -> bool:
-    try:
-        rel = path.relative_to(root).as_posix()
-    except ValueError:
+    text = str(path)
+    rel = _relative(text, root)
+    if rel is None:
         rel = path.name
     probe = rel + "/" if is_dir else rel
     if exclude.match_file(probe) or exclude.match_file(path.name + ("/" if is_dir else "")):
         return True
     for folder, spec in ignores:
-        try:
-            local = path.relative_to(folder).as_posix()
-        except ValueError:
+        local = _relative(text, folder)
+        if local is None:
             continue
         if spec.match_file(local + "/" if is_dir else local):
             return True
@@ -81,17 +127,19 @@ def _excluded(path: Path, is_dir: bool, root: Path, exclude, ignores) -> bool:
 
 
 def _walk(folder: Path, root: Path, exclude, ignores, respect_gitignore: bool, found: dict) -> None:
-    if respect_gitignore and (spec := _gitignore(folder)):
-        ignores = [*ignores, (folder, spec)]
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return
+    # (the listing says whether there is a .gitignore: no stat per folder)
+    if respect_gitignore and any(e.name == ".gitignore" for e in entries) and (spec := _gitignore(folder)):
+        ignores = [*ignores, (folder, spec)]
     for entry in entries:
-        path = Path(entry.path)
         if entry.is_dir(follow_symlinks=False):
+            path = Path(entry.path)
             if not _excluded(path, True, root, exclude, ignores):
                 _walk(path, root, exclude, ignores, respect_gitignore, found)
         elif entry.name.endswith(".py") and entry.is_file():
+            path = Path(entry.path)
             if not _excluded(path, False, root, exclude, ignores):
                 found[path] = None
