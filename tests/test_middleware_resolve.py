@@ -430,3 +430,24 @@ def test_override_reported_only_where_django_runs_it_async(tmp_path: Path) -> No
         })
         got = [code for _, code in findings(project, root, "app/mw.py")]
         assert got == ([] if case == "below" else ["DJA506"]), case
+
+
+def test_optional_packages_behind_a_condition(tmp_path: Path) -> None:
+    """``if DEBUG: MIDDLEWARE += [debug toolbar]``: not installed here may be installed where it runs."""
+    project = make_project(tmp_path, {
+        "settings.py": """
+            DEBUG = True
+            MIDDLEWARE = ["django.middleware.common.CommonMiddleware", "not_installed_pkg.mw.Always"]
+            if DEBUG:
+                MIDDLEWARE.insert(0, "not_installed_toolbar.middleware.ToolbarMiddleware")
+                MIDDLEWARE += ["django.middleware.common.CommonMiddlewar"]
+            try:
+                import not_installed_whitenoise  # noqa: F401
+            except ImportError:
+                pass
+            else:
+                MIDDLEWARE.append("not_installed_whitenoise.middleware.WhiteNoiseMiddleware")
+        """,
+    })
+    # the unconditional missing package and the typo in Django are still reported
+    assert findings(project, tmp_path, "settings.py") == [(2, "DJA504"), (5, "DJA504")]

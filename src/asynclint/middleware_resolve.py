@@ -73,6 +73,9 @@ class Missing:
     """A module or attribute that does not exist: importing it fails."""
 
     reason: str
+    #: the top-level package is not installed where asynclint runs (an optional
+    #: dependency may be installed where the site runs)
+    not_installed: bool = False
 
 
 @dataclass
@@ -136,6 +139,8 @@ class Entry:
     module: str
     line: int
     col: int
+    #: added under an ``if`` / ``try`` (``if DEBUG: MIDDLEWARE += [...]``)
+    conditional: bool = False
 
 
 @dataclass
@@ -234,7 +239,7 @@ class MiddlewareModel:
         if spec is None:
             if not self.django_installed:
                 return UNKNOWN  # not the project's environment: installed packages are unknown
-            return Missing(f"no module named {parts[0]!r} is installed")
+            return Missing(f"no module named {parts[0]!r} is installed", not_installed=True)
         for i in range(1, len(parts)):
             locations = spec.submodule_search_locations
             if locations is None:
@@ -736,6 +741,8 @@ class MiddlewareModel:
             for position, (item, cap) in enumerate(zip(items, caps)):
                 if not isinstance(item, Entry):
                     continue
+                if isinstance(cap, Missing) and cap.not_installed and item.conditional:
+                    continue  # an optional package (debug toolbar...) behind an if / try
                 if isinstance(cap, Missing):
                     add(EntryFinding(item, "unresolvable", reason=cap.reason, settings=settings,
                                      position=position, total=len(items)))
@@ -837,9 +844,20 @@ class _Evaluator:
         self.env: dict[str, list | None] = {}
 
     def run(self) -> dict[str, list | None]:
-        for node in _walk_module_level(self.mod.tree.body):  # type: ignore[union-attr]
-            self.statement(node)
+        self.conditional = False
+        self._block(self.mod.tree.body, False)  # type: ignore[union-attr]
         return self.env
+
+    def _block(self, body: list[ast.stmt], conditional: bool) -> None:
+        for node in body:
+            self.conditional = conditional
+            self.statement(node)
+            if isinstance(node, (ast.If, ast.Try, ast.With)) or type(node).__name__ == "TryStar":
+                inner = conditional or not isinstance(node, ast.With)
+                for attr in ("body", "orelse", "finalbody"):
+                    self._block(getattr(node, attr, []) or [], inner)
+                for handler in getattr(node, "handlers", []) or []:
+                    self._block(handler.body, inner)
 
     def other(self, modname: str) -> dict[str, list | None]:
         return self.model.env(modname, self.depth + 1)
@@ -945,7 +963,7 @@ class _Evaluator:
 
     def item(self, node: ast.expr):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            return Entry(node.value, self.mod.name, node.lineno, node.col_offset)
+            return Entry(node.value, self.mod.name, node.lineno, node.col_offset, self.conditional)
         return UNKNOWN
 
     def value(self, node: ast.expr) -> list | None:

@@ -443,9 +443,11 @@ class UnresolvableMiddleware(Rule):
     nor the installed packages, a Django module or class that does not exist
     (a typo), or a module that does not define the name. Entries asynclint
     cannot read (compiled modules, dynamic `__getattr__`, names bound
-    conditionally) are not reported. When Django itself is not installed where
-    asynclint runs, packages that are not installed are not reported either
-    (asynclint is not running in the project's environment).
+    conditionally) are not reported. A package that is not installed is not
+    reported when its entry is added under an `if` or `try`
+    (`if DEBUG: MIDDLEWARE.insert(0, "debug_toolbar...")`: an optional
+    dependency), nor at all when Django itself is not installed where asynclint
+    runs (asynclint is then not running in the project's environment).
 
     ## Why is this bad?
     `BaseHandler.load_middleware` imports every entry with `import_string` when
