@@ -617,9 +617,11 @@ class AuthMixinOnAsyncView(_ViewRule):
         mixin = mixins[0]
         decorator = {"LoginRequiredMixin": "login_required", "PermissionRequiredMixin": "permission_required(...)",
                      "UserPassesTestMixin": "user_passes_test(...)"}[mixin]
+        fallback = checker.cure((5, 0), "drop the mixin and check `await request.auser()` in the handlers",
+                                "drop the mixin and check the user in the handlers with "
+                                "`await sync_to_async(lambda: request.user.is_authenticated)()`")
         cure = checker.cure(self.cure_since, f"drop the mixin and decorate the handlers with "
-                            f"`@method_decorator({decorator})`",
-                            "drop the mixin and check `(await request.auser())` in the handlers")
+                            f"`@method_decorator({decorator})`", fallback)
         checker.report(self, node.name,
                        f"`{mixin}` on async view `{node.name.value}`: its sync `dispatch` checks the user on the event "
                        f"loop (reading `request.user` raises SynchronousOnlyOperation for a logged-in user) and answers "
