@@ -433,11 +433,14 @@ def test_override_reported_only_where_django_runs_it_async(tmp_path: Path) -> No
 
 
 def test_optional_packages_behind_a_condition(tmp_path: Path) -> None:
-    """``if DEBUG: MIDDLEWARE += [debug toolbar]``: not installed here may be installed where it runs."""
+    """``if DEBUG: MIDDLEWARE += [debug toolbar]``, or a package also in INSTALLED_APPS: not
+    installed here, but a dependency of the site (installed where it runs)."""
     project = make_project(tmp_path, {
         "settings.py": """
             DEBUG = True
-            MIDDLEWARE = ["django.middleware.common.CommonMiddleware", "not_installed_pkg.mw.Always"]
+            INSTALLED_APPS = ["django.contrib.auth", "not_installed_cors"]
+            MIDDLEWARE = ["django.middleware.common.CommonMiddleware", "not_installed_pkg.mw.Always",
+                          "not_installed_cors.middleware.CorsMiddleware"]
             if DEBUG:
                 MIDDLEWARE.insert(0, "not_installed_toolbar.middleware.ToolbarMiddleware")
                 MIDDLEWARE += ["django.middleware.common.CommonMiddlewar"]
@@ -449,5 +452,6 @@ def test_optional_packages_behind_a_condition(tmp_path: Path) -> None:
                 MIDDLEWARE.append("not_installed_whitenoise.middleware.WhiteNoiseMiddleware")
         """,
     })
-    # the unconditional missing package and the typo in Django are still reported
-    assert findings(project, tmp_path, "settings.py") == [(2, "DJA504"), (5, "DJA504")]
+    # the unconditional missing package (not an installed app either) and the typo in Django
+    # are still reported
+    assert findings(project, tmp_path, "settings.py") == [(3, "DJA504"), (7, "DJA504")]

@@ -738,11 +738,16 @@ class MiddlewareModel:
                 continue
             asgi = self.is_asgi(settings)
             caps = [self.capability(i.path, settings) if isinstance(i, Entry) else UNKNOWN for i in items]
+            apps = {a.path.split(".")[0] for a in self.env(settings).get("INSTALLED_APPS") or ()
+                    if isinstance(a, Entry)}
             for position, (item, cap) in enumerate(zip(items, caps)):
                 if not isinstance(item, Entry):
                     continue
-                if isinstance(cap, Missing) and cap.not_installed and item.conditional:
-                    continue  # an optional package (debug toolbar...) behind an if / try
+                if isinstance(cap, Missing) and cap.not_installed and (
+                        item.conditional or item.path.split(".")[0] in apps):
+                    # an optional package (debug toolbar...) behind an if / try, or one the
+                    # settings install as an app too: a dependency missing where asynclint runs
+                    continue
                 if isinstance(cap, Missing):
                     add(EntryFinding(item, "unresolvable", reason=cap.reason, settings=settings,
                                      position=position, total=len(items)))

@@ -446,8 +446,10 @@ class UnresolvableMiddleware(Rule):
     conditionally) are not reported. A package that is not installed is not
     reported when its entry is added under an `if` or `try`
     (`if DEBUG: MIDDLEWARE.insert(0, "debug_toolbar...")`: an optional
-    dependency), nor at all when Django itself is not installed where asynclint
-    runs (asynclint is then not running in the project's environment).
+    dependency) or when the same settings list it in `INSTALLED_APPS` too (a
+    declared dependency, missing only where asynclint runs), nor at all when
+    Django itself is not installed where asynclint runs (asynclint is then not
+    running in the project's environment).
 
     ## Why is this bad?
     `BaseHandler.load_middleware` imports every entry with `import_string` when
