@@ -18,8 +18,8 @@ For each of them asynclint runs (DJA5 selected), the module is imported, and its
 * DJA504 / DJA505: every reported entry makes the handler fail on its own
   (``ImportError``; ``RuntimeError`` "must have at least one of
   sync_capable/async_capable set to True"); every unreported entry loads.
-* DJA502 / DJA503 / DJA506: every middleware class of ``DJA502.py`` / ``DJA503.py``
-  / ``DJA506.py`` serves a request through ``ASGIHandler`` (fake ASGI ``receive`` /
+* DJA502 / DJA503 / DJA506 / DJA507: every middleware class (or factory) of
+  ``DJA502.py`` / ``DJA503.py`` / ``DJA506.py`` / ``DJA507.py`` serves a request through ``ASGIHandler`` (fake ASGI ``receive`` /
   ``send``); classes with a finding fail with the documented error, the others
   answer 200 (a DJA506 class used by no ASGI stack is served by ``WSGIHandler``).
 """
@@ -287,13 +287,14 @@ def test_entries_that_stop_the_site_from_starting(path: Path, django_ready: None
 # ---------------------------------------------------------------------- DJA502 / DJA503
 
 def _middleware_classes(path: Path):
-    """(class name, whether asynclint reports the code inside it) for each middleware class."""
+    """(name, whether asynclint reports the code inside it) for each top-level class or
+    function (a middleware, or a middleware factory) of the fixture."""
     code = path.stem
     _, diagnostics = _lint(path)
     lines = {d.line for d in diagnostics if d.code == code}
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return [(node.name, any(node.lineno <= line <= node.end_lineno for line in lines))
-            for node in tree.body if isinstance(node, ast.ClassDef)]
+            for node in tree.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))]
 
 
 def _skip_unless_middleware(path: Path, name: str) -> None:
@@ -363,3 +364,19 @@ def test_sync_call_override_gets_a_coroutine(path: Path, name: str, positive: bo
         assert not result.errors, f"{name}: {result.errors}"
         assert result.status == 200
         assert not any("was never awaited" in w for w in result.warnings), result.warnings
+
+
+@pytest.mark.parametrize(("path", "name", "positive"), _cases("DJA507"))
+def test_async_middleware_not_async_capable_breaks(path: Path, name: str, positive: bool, django_ready: None) -> None:
+    entry = f"{path.stem}.{name}"
+    for asgi in (True, False):
+        result = load([entry], asgi=asgi, request=True)
+        broken = [m for _, m in result.errors
+                  if "sync_to_async can only be applied to sync functions" in m or "'coroutine' object" in m]
+        where = "ASGI" if asgi else "WSGI"
+        if positive:
+            assert broken or result.status != 200, f"{name} under {where}: {result.status}, {result.errors}"
+            if asgi:
+                assert broken, f"{name}: no TypeError from sync_to_async ({result.errors})"
+        else:
+            assert not result.errors and result.status == 200, f"{name} under {where}: {result.errors}"

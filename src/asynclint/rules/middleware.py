@@ -26,7 +26,7 @@ import ast
 import libcst as cst
 
 from asynclint.deps import ALL
-from asynclint.middleware_resolve import MIDDLEWARE_MIXINS, Opaque, Target, model_for
+from asynclint.middleware_resolve import MIDDLEWARE_MIXINS, Capability, Opaque, Target, model_for
 from asynclint.registry import Rule, register
 
 ASYNC_MIDDLEWARE = (3, 1)
@@ -675,3 +675,137 @@ def _uses_get_response_result(func: ast.FunctionDef) -> bool:
                 continue
         used = True
     return used
+
+
+@register
+class AsyncMiddlewareWithoutAsyncCapable(Rule):
+    """
+    An async middleware (an `async def __call__`, or a factory that returns an `async def`) not declared async-capable.
+
+    ## What it does
+    Checks middleware factories (a function taking `get_response`) whose every
+    `return` hands back a nested `async def`, and middleware classes whose
+    `__call__(self, request)` is `async def`, when their capability flags
+    (read through decorators and base classes) leave `async_capable` False:
+    no `@async_only_middleware` / `@sync_and_async_middleware`, no
+    `async_capable = True`.
+
+    ## Why is this bad?
+    Django then takes the middleware for a sync one. Under ASGI it hands it a
+    sync `get_response` (so `await get_response(request)` fails) and adapts
+    what it returns with `sync_to_async`, which refuses a coroutine function:
+    `TypeError: sync_to_async can only be applied to sync functions.` when the
+    handler is built, or a coroutine where a response is expected (a 500) when
+    a sync middleware sits above it. Under WSGI the coroutine is taken for the
+    response.
+
+    ## Example
+    ```python
+    def timing_middleware(get_response):
+        async def middleware(request):
+            return await get_response(request)
+        return middleware
+    ```
+
+    Use instead:
+    ```python
+    @async_only_middleware
+    def timing_middleware(get_response):
+        async def middleware(request):
+            return await get_response(request)
+        return middleware
+    ```
+
+    ## Django version
+    `@async_only_middleware`, `@sync_and_async_middleware` and the
+    `async_capable` flag exist since Django 3.1.
+    """
+
+    code = "DJA507"
+    name = "async-middleware-not-async-capable"
+    effect = ""
+    loop_only = False
+    cure_since = ASYNC_MIDDLEWARE
+
+    @classmethod
+    def triggers(cls, project):
+        return (b"get_response",)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        checker = self.checker
+        name = node.name.value
+        if len(checker.frames) == 2 and node.asynchronous is None:
+            kind = "factory"
+        elif name == "__call__" and node.asynchronous is not None and _request_only(node):
+            kind = "class"
+        else:
+            return
+        model = _model(checker)
+        if kind == "factory":
+            found = model.lookup(checker.modname, name, 0)
+            if not isinstance(found, Target) or found.kind != "function" or not _returns_only_async(found.node):
+                return
+            target = found
+        else:
+            target = _module_class(checker)
+            if target is None or not _is_middleware_class(model, target):
+                return
+        cap = model._capability(target)
+        if not isinstance(cap, Capability) or cap.async_capable:
+            return
+        if kind == "factory":
+            what = f"factory `{name}` returns an `async def` middleware"
+            cure = checker.cure(ASYNC_MIDDLEWARE, f"decorate `{name}` with `@async_only_middleware` "
+                                "(or `@sync_and_async_middleware` with a sync branch)",
+                                "return a sync middleware: Django before 3.1 has no async middleware")
+        else:
+            what = f"`{target.node.name}.__call__` is `async def`"
+            cure = checker.cure(ASYNC_MIDDLEWARE, "set `async_capable = True` (and `sync_capable = False` if it has "
+                                "no sync path), and mark instances with `markcoroutinefunction(self)`",
+                                "make `__call__` sync: Django before 3.1 has no async middleware")
+        message = (f"{what} but is not async-capable ({cap.why}): Django treats it as sync, gives it a sync "
+                   f"`get_response` and wraps it with `sync_to_async`, which raises `TypeError: sync_to_async "
+                   f"can only be applied to sync functions.` (or the layer above gets a coroutine instead of a "
+                   f"response); {cure}")
+        checker.report(self, node.name, message, help=cure, what=f"{name}")
+
+
+def _request_only(node: cst.FunctionDef) -> bool:
+    params = node.params
+    return (params.star_arg is cst.MaybeSentinel.DEFAULT and params.star_kwarg is None
+            and not params.kwonly_params and len([*params.posonly_params, *params.params]) == 2)
+
+
+def _is_middleware_class(model, target: Target) -> bool:
+    """Takes ``get_response`` in ``__init__`` (itself or a readable base) or sets a flag."""
+    for cls in model.mro(target):
+        if isinstance(cls, Opaque):
+            if cls.name == "builtins.object":
+                continue
+            return False
+        flags, unknown = model.own_flags(cls)
+        if unknown:
+            return False
+        if flags or _takes_get_response(cls):
+            return True
+    return False
+
+
+def _returns_only_async(func: ast.FunctionDef) -> bool:
+    """A factory ``f(get_response)`` whose every return gives back a nested ``async def``."""
+    args = [*func.args.posonlyargs, *func.args.args]
+    if len(args) != 1 or args[0].arg != "get_response":
+        return False
+    nested_async = {s.name for s in ast.walk(func) if isinstance(s, ast.AsyncFunctionDef)}
+    nested_sync = {s.name for s in ast.walk(func) if isinstance(s, (ast.FunctionDef, ast.Lambda)) and s is not func}
+    returns = []
+    todo = list(func.body)
+    while todo:  # the factory's own returns, not those of nested functions
+        stmt = todo.pop()
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(stmt, ast.Return):
+            returns.append(stmt)
+        todo.extend(ast.iter_child_nodes(stmt))
+    return bool(returns) and all(isinstance(r.value, ast.Name) and r.value.id in nested_async
+                                 and r.value.id not in nested_sync for r in returns)
