@@ -19,9 +19,10 @@ For each of them asynclint runs (DJA5 selected), the module is imported, and its
   (``ImportError``; ``RuntimeError`` "must have at least one of
   sync_capable/async_capable set to True"); every unreported entry loads.
 * DJA502 / DJA503 / DJA506 / DJA507: every middleware class (or factory) of
-  ``DJA502.py`` / ``DJA503.py`` / ``DJA506.py`` / ``DJA507.py`` serves a request through ``ASGIHandler`` (fake ASGI ``receive`` /
-  ``send``); classes with a finding fail with the documented error, the others
-  answer 200 (a DJA506 class used by no ASGI stack is served by ``WSGIHandler``).
+  ``DJA502.py`` / ``DJA503.py`` / ``DJA506.py`` / ``DJA507.py`` serves a request
+  through ``ASGIHandler`` (fake ASGI ``receive`` / ``send``); those with a finding
+  fail with the documented error, the others answer 200 (a DJA506 class used by
+  no ASGI stack is served by ``WSGIHandler``; DJA507 is run under both).
 """
 
 from __future__ import annotations
