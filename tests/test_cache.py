@@ -296,3 +296,47 @@ def test_warm_path_imports_neither_libcst_nor_rules(project_dir):
              "print('LOADED', 'libcst' in sys.modules, 'asynclint.rules' in sys.modules, file=sys.stderr)\n")
     out = subprocess.run([sys.executable, "-c", probe], cwd=project_dir, capture_output=True, text=True)
     assert "LOADED False False" in out.stderr, out.stderr
+
+
+def flake8(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    pytest.importorskip("flake8")
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    # -j1: one process, so this test does not depend on how flake8 shares out files
+    return subprocess.run([sys.executable, "-m", "flake8", "--isolated", "-j1", "--select", "DJA", *args],
+                          cwd=cwd, capture_output=True, text=True, env=env)
+
+
+def test_flake8_plugin_uses_the_cache_and_follows_dependencies(project_dir):
+    first = flake8("shop", cwd=project_dir)
+    assert "views.py" in first.stdout and "DJA112" in first.stdout, first.stdout + first.stderr
+    entries = list((project_dir / DIR_NAME).glob("flake8-*/*.pickle"))
+    assert len(entries) >= 2  # one per linted file (files no rule can fire on are skipped)
+    written = {e: e.stat().st_mtime_ns for e in entries}
+    again = flake8("shop", cwd=project_dir)
+    assert again.stdout == first.stdout
+    assert {e: e.stat().st_mtime_ns for e in entries} == written  # all hits: nothing rewritten
+    helpers = write(project_dir, "shop/helpers.py", HELPERS_PURE)
+    bump(helpers)
+    after = flake8("shop", cwd=project_dir)
+    assert "DJA112" not in after.stdout, after.stdout
+    unused = flake8("--asynclint-no-cache", "shop", cwd=project_dir)
+    assert unused.stdout == after.stdout
+
+
+def test_flake8_cache_entries_are_only_used_when_they_match(project_dir, monkeypatch):
+    from asynclint.cache import EntryCache
+
+    monkeypatch.setattr(cache_module, "_code_fingerprint", lambda: "fixed for the test")
+    settings = load_settings(project_dir)
+    project = Project(settings)
+    cache = EntryCache(settings, project)
+    key = str(project_dir / "shop" / "views.py")
+    from asynclint.diagnostics import Diagnostic
+
+    cache.store(key, "digest-1", [Diagnostic("views.py", 3, 1, "DJA112", "m")], frozenset({key}))
+    assert cache.lookup(key, "digest-1") == ((3, 1, "DJA112", "m", 0, 0, "", 0),)
+    assert cache.lookup(key, "digest-2") is None  # the text changed
+    assert cache.lookup(str(project_dir / "shop" / "other_views.py"), "digest-1") is None
+    for entry in cache.folder.glob("*.pickle"):
+        entry.write_bytes(b"\x80\x05garbage")
+    assert cache.lookup(key, "digest-1") is None  # broken: a miss, no traceback

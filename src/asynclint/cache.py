@@ -308,4 +308,76 @@ class Cache:
                 pass
 
 
-__all__ = ["ALL", "Cache", "DIR_NAME", "Files", "cache_dir", "clean", "content_digest", "run_key"]
+class EntryCache:
+    """The same cache, one small file per checked file: for the flake8 plugin, whose
+    worker processes check files one at a time and never get a "run is over" call.
+
+    ``.asynclint_cache/flake8-<key>/<digest of the path>.pickle`` holds what
+    :class:`Cache` keeps for one file; each entry is written atomically as soon
+    as the file is checked.
+    """
+
+    def __init__(self, settings: "Settings", project: "Project", mode: str = "flake8") -> None:
+        self.folder = cache_dir(settings) / f"{mode}-{run_key(settings, mode)}"
+        self.files = Files()
+        self.paths = sorted(set(project.index.module_paths.values()))
+        self.modules = _module_set_digest(self.paths)
+        self._project_digest: str | None = None
+        self.hits = 0
+
+    def project_digest(self) -> str:
+        if self._project_digest is None:
+            h = hashlib.blake2b(digest_size=16)
+            for path in self.paths:
+                h.update(f"{path}\0{self.files.digest(path)}\n".encode("utf-8", "surrogateescape"))
+            self._project_digest = h.hexdigest()
+        return self._project_digest
+
+    def _entry(self, key: str) -> Path:
+        name = hashlib.blake2b(key.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+        return self.folder / f"{name}.pickle"
+
+    def lookup(self, key: str, digest: str) -> tuple | None:
+        """Cached findings (tuples, see :func:`_diag_tuple`) for ``key`` with content ``digest``."""
+        try:
+            data = _safe_load(self._entry(key).read_bytes())
+            path, modules, own, diags, deps, whole = data
+            if path != key or modules != self.modules or own != digest:
+                return None
+            for dep, dep_digest in deps:
+                if self.files.digest(dep) != dep_digest:
+                    return None
+            if whole is not None and self.project_digest() != whole:
+                return None
+            if not isinstance(diags, tuple):
+                return None
+        except Exception:  # noqa: BLE001 - missing or broken entry: a miss
+            return None
+        self.hits += 1
+        return diags
+
+    def store(self, key: str, digest: str, diagnostics: "list[Diagnostic]", deps: frozenset[str]) -> None:
+        files = tuple(sorted((d, self.files.digest(d)) for d in deps if d != ALL and d != key))
+        whole = self.project_digest() if ALL in deps else None
+        data = (key, self.modules, digest, tuple(_diag_tuple(d) for d in diagnostics), files, whole)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            ignore = self.folder.parent / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# created by asynclint: the cache ignores itself\n*\n", encoding="utf-8")
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".pickle")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, self._entry(key))
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except OSError:
+            return
+
+
+__all__ = ["ALL", "Cache", "DIR_NAME", "EntryCache", "Files", "cache_dir", "clean", "content_digest", "run_key"]

@@ -30,6 +30,8 @@ from asynclint.config import ConfigError, Settings, load_settings, parse_version
 _PROJECTS: dict[Settings, Any] = {}
 #: The settings for each folder, so pyproject.toml is looked up once per folder.
 _SETTINGS: dict[tuple[Path, tuple[int, int] | None], Settings] = {}
+#: The on-disk cache (asynclint.cache.EntryCache) of each project, per process.
+_CACHES: dict[Settings, Any] = {}
 
 
 def _target_django(value: str) -> tuple[int, int] | None:
@@ -74,6 +76,7 @@ class Plugin:
 
     #: Set from flake8's options by :meth:`parse_options`.
     target_django: ClassVar[tuple[int, int] | None] = None
+    use_cache: ClassVar[bool] = True
 
     def __init__(self, tree: ast.AST, filename: str, lines: list[str]) -> None:
         self.filename = filename
@@ -92,6 +95,13 @@ class Plugin:
             help="Django version the project runs, e.g. 5.2; asynclint suggests no cure newer "
                  "than it (default: target-django from [tool.asynclint], else the newest cures).",
         )
+        option_manager.add_option(
+            "--asynclint-no-cache",
+            action="store_true",
+            default=False,
+            parse_from_config=True,
+            help="Neither read nor write asynclint's cache (.asynclint_cache/ at the project root).",
+        )
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
@@ -99,6 +109,17 @@ class Plugin:
         # flake8 passes config-file values through ``type`` as well, but be
         # lenient if a string slips through.
         cls.target_django = _target_django(value) if isinstance(value, str) else value
+        cls.use_cache = not getattr(options, "asynclint_no_cache", False)
+
+    def _cache(self, project):
+        if not self.use_cache or self.filename in ("-", "stdin"):
+            return None
+        cache = _CACHES.get(self.settings)
+        if cache is None:
+            from asynclint.cache import EntryCache
+
+            cache = _CACHES[self.settings] = EntryCache(self.settings, project)
+        return cache
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         from asynclint.diagnostics import Diagnostic
@@ -108,13 +129,32 @@ class Plugin:
         path = Path(self.filename) if self.filename not in ("-", "stdin") else Path.cwd() / "stdin.py"
         try:
             project = project_for(self.settings)
+            # The cache first: an unchanged file whose dependencies are unchanged is not
+            # linted again (see asynclint.cache), in this flake8 run or a later one.
+            cache, key, digest = self._cache(project), str(path.resolve()), ""
+            if cache is not None:
+                from asynclint.cache import content_digest
+
+                digest = content_digest(text.encode("utf-8", "surrogatepass"))
+                hit = cache.lookup(key, digest)
+                if hit is not None:
+                    for line, col, code, message, *_ in hit:
+                        yield line, max(col - 1, 0), f"{code} {message}", type(self)
+                    return
             rules = enabled_rules(self.settings)
             # As `asynclint check` does: a file no rule can fire on is not handed to libcst
             # (flake8 reports syntax errors itself).
             pattern = project.prefilter(rules, report_codes(self.settings))
             if pattern is not None and pattern.search(text.encode("utf-8", "surrogatepass")) is None:
                 return
-            diagnostics = lint_source(text, path.resolve(), project, rules, noqa=False)
+            recorder = project.index.recorder
+            scope = recorder.push()
+            try:
+                diagnostics = lint_source(text, path.resolve(), project, rules, noqa=False)
+            finally:
+                deps = recorder.pop(scope)
+            if cache is not None:
+                cache.store(key, digest, diagnostics, deps | {key})
         except Exception as exc:  # noqa: BLE001 - one file never stops flake8
             diagnostics = [Diagnostic(str(path), 1, 1, RULE_ERROR,
                                       f"asynclint failed on this file ({type(exc).__name__}: {exc}); please report it")]
