@@ -432,7 +432,7 @@ class SlowFiles:
             try:
                 time.sleep(FILE_DELAY)
                 os.set_blocking(fd, True)
-                os.write(fd, content.encode())
+                os.write(fd, content if isinstance(content, bytes) else content.encode())
             finally:
                 os.close(fd)
             time.sleep(0.02)
@@ -1017,8 +1017,8 @@ def _problems(result: dict) -> int:
     return sum(l["status"] == "unconfirmed" for l in result["labels"]) + len(result["unexpected"])
 
 
-def run_project(name: str, attempts: int = 2) -> dict:
-    """Run one project; stalls are timing evidence, so a run with problems gets one more try.
+def run_project(name: str, attempts: int = 3) -> dict:
+    """Run one project; stalls are timing evidence, so a run with problems is tried again (up to 3 runs).
 
     The result with fewer problems is kept, and says how many runs it took.
     """
