@@ -966,6 +966,24 @@ class CoroutineInSyncFunction(_CoroutineRule):
     name = "coroutine-in-sync-function"
     loop_only = False
 
+    #: names too common to be worth parsing every file that mentions them
+    _COMMON = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "dispatch", "setup",
+                         "run", "main", "send", "call", "handle", "process", "receive", "connect"})
+
+    @classmethod
+    def triggers(cls, project):
+        """A sync file can only make a coroutine by calling something that is one:
+        Django's a-methods, the well-known coroutine functions, or the project's own
+        ``async def`` (by name); and any file defining ``async def`` is parsed anyway."""
+        names = {b"async", b"asyncio"}
+        # call-shaped, so that `aload` does not match every `payload`
+        names.update(n.encode() + b"(" for n in K.DJANGO_COROUTINE_METHODS)
+        names.update(f.rpartition(".")[2].encode() + b"(" for f in K.KNOWN_COROUTINE_FUNCTIONS
+                     if not f.startswith("asyncio."))
+        names.update(n.encode() + b"(" for n in project.async_function_names()
+                     if not n.startswith("__") and n not in cls._COMMON and len(n) > 3)
+        return names
+
     def found(self, made: Coroutine, use: Use, frame) -> None:
         checker = self.checker
         if checker.in_loop:

@@ -14,6 +14,8 @@ DJA606, DJA607) on the decorator's line.
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from asynclint.registry import Rule, register
@@ -75,6 +77,30 @@ FILE_RESPONSE = frozenset({"django.http.FileResponse", "django.http.response.Fil
 DATABASE_CACHE = "django.core.cache.backends.db.DatabaseCache"
 HANDLER_TRIGGERS = tuple(f"def {m}".encode() for m in ("get", "post", "put", "patch", "delete", "head", "trace")) \
     + (b"head =",)
+_CLASS_RE = re.compile(rb"^[ \t]*class[ \t]+(\w+)", re.MULTILINE)
+_ASYNC_HANDLER_RE = re.compile(rb"async[ \t]+def[ \t]+(?:get|post|put|patch|delete|head|trace)\b")
+
+
+def async_view_triggers(project) -> tuple[bytes, ...]:
+    """Files that can hold an async view: any with ``async``, and any naming a project
+    class that defines an async HTTP handler (a sync subclass elsewhere mixes them)."""
+    cached = project.__dict__.get("_asynclint_async_view_classes")
+    if cached is None:
+        names: set[bytes] = set()
+        for path in project.index.module_paths.values():
+            try:
+                data = open(path, "rb").read()
+            except OSError:
+                continue
+            if b"async" not in data:
+                continue
+            classes = [(m.start(), m.group(1)) for m in _CLASS_RE.finditer(data)]
+            for handler in _ASYNC_HANDLER_RE.finditer(data):
+                owner = [name for start, name in classes if start < handler.start()]
+                if owner:
+                    names.add(owner[-1])
+        cached = project.__dict__["_asynclint_async_view_classes"] = (b"async", *sorted(names))
+    return cached
 
 
 def _short(fqn: str) -> str:
@@ -276,7 +302,7 @@ class MixedSyncAsyncHandlers(_ViewRule):
 
     @classmethod
     def triggers(cls, project):
-        return HANDLER_TRIGGERS
+        return async_view_triggers(project)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         fqn = self.module_class(node)
@@ -595,7 +621,7 @@ class AuthMixinOnAsyncView(_ViewRule):
 
     @classmethod
     def triggers(cls, project):
-        return HANDLER_TRIGGERS + (b"RequiredMixin", b"PassesTestMixin")
+        return async_view_triggers(project)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         fqn = self.module_class(node)
