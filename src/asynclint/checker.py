@@ -66,13 +66,25 @@ class FunctionSummary:
     def finalize(self) -> "FunctionSummary":
         if self.resolver is not None:
             for effect in self.effects:
-                if effect.node is not None:
-                    effect.line = self.resolver(effect.node)
-                    effect.node = None
-            self.calls = [(callee, self.resolver(node)) for (callee, _), node in zip(self.calls, self.call_nodes)]
+                self.effect_line(effect)
+            self.calls = [(callee, self.call_line(i)) for i, (callee, _) in enumerate(self.calls)]
             self.call_nodes = []
             self.resolver = None
         return self
+
+    def effect_line(self, effect: Effect) -> int:
+        """The line of an effect (resolving positions only now, when it is reported)."""
+        if effect.node is not None and self.resolver is not None:
+            effect.line = self.resolver(effect.node)
+            effect.node = None
+        return effect.line
+
+    def call_line(self, index: int) -> int:
+        callee, line = self.calls[index]
+        if not line and self.resolver is not None and index < len(self.call_nodes):
+            line = self.resolver(self.call_nodes[index])
+            self.calls[index] = (callee, line)
+        return line
 
     def __getstate__(self) -> dict:
         self.finalize()

@@ -170,8 +170,7 @@ class Project:
         info = self.index.function(fqn)
         if info is None or info.is_async:
             return None
-        summary = self.summaries(info.module).get(fqn)
-        return summary.finalize() if summary is not None else None
+        return self.summaries(info.module).get(fqn)
 
     def effect_chain(self, fqn: str, family: str, skip: frozenset[str] = frozenset(),
                      args: dict | None = None, matches=None) -> list[Hop] | None:
@@ -190,7 +189,7 @@ class Project:
                 for effect in summary.effects:
                     if (effect.family == family and effect.param and effect.code not in skip
                             and matches(effect.kinds, args.get(effect.param))):
-                        return [Hop(fqn, summary.path, effect.line, effect.what)]
+                        return [Hop(fqn, summary.path, summary.effect_line(effect), effect.what)]
         return self._chain(fqn, family, 0, set(), skip)
 
     def _chain(self, fqn: str, family: str, depth: int, visiting: set[str],
@@ -220,12 +219,13 @@ class Project:
         result: list[Hop] | None = None
         for effect in summary.effects:
             if effect.family == family and effect.code not in skip and effect.param is None:
-                result = [Hop(fqn, summary.path, effect.line, effect.what)]
+                result = [Hop(fqn, summary.path, summary.effect_line(effect), effect.what)]
                 break
         if result is None:
-            for callee, line in summary.calls:
+            for index, (callee, _) in enumerate(list(summary.calls)):
                 below = self._chain(callee, family, depth + 1, visiting, skip)
                 if below:
+                    line = summary.call_line(index)
                     result = [Hop(fqn, summary.path, line, callee.rpartition(".")[2] + "()"), *below]
                     break
         visiting.discard(fqn)

@@ -74,22 +74,29 @@ class Rule:
 
 
 _RULES: dict[str, type[Rule]] = {}
+_SORTED: dict[str, type[Rule]] | None = None
 
 
 def register(cls: type[Rule]) -> type[Rule]:
+    global _SORTED
     code = cls.code
     if not re.fullmatch(r"DJA\d{3}", code):
         raise ValueError(f"bad rule code {code!r}")
     if code in _RULES and _RULES[code] is not cls:
         raise ValueError(f"rule code {code} registered twice")
     _RULES[code] = cls
+    _SORTED = None
     return cls
 
 
 def all_rules() -> dict[str, type[Rule]]:
-    import asynclint.rules  # noqa: F401  (registers every family)
+    """Every registered rule by code (a shared mapping: do not modify it)."""
+    global _SORTED
+    if _SORTED is None or len(_SORTED) != len(_RULES):
+        import asynclint.rules  # noqa: F401  (registers every family)
 
-    return dict(sorted(_RULES.items()))
+        _SORTED = dict(sorted(_RULES.items()))
+    return _SORTED
 
 
 def matches(code: str, prefixes: Iterable[str]) -> int:
