@@ -70,8 +70,8 @@ from labels import CORPUS, read_labels  # noqa: E402
 
 SCENARIOS = Path(os.environ.get("EVAL_SCENARIOS", HERE / "scenarios")).resolve()
 STALL_SECONDS = 0.2
-SLOW_SERVER_DELAY = 0.35
-FILE_DELAY = 0.4
+SLOW_SERVER_DELAY = 0.3
+FILE_DELAY = 0.3
 HEARTBEAT = 0.01
 BLAME_SECONDS = 0.15  # how long one line must hold a stalled loop to be blamed for it
 
