@@ -199,6 +199,8 @@ class _Analysis:
             return None
         if not isinstance(func, cst.Attribute):
             return None
+        if self._async_get_response(func):
+            return Coroutine(call, text)
         made = self._method_call(call, func, text)
         if made is not None and self._local_receiver(func.value):
             # `cache = {}` or `svc = pick()` here: module-level names say nothing about it,
@@ -208,6 +210,16 @@ class _Analysis:
                 return Coroutine(call, text)
             return None
         return made
+
+    def _async_get_response(self, func: cst.Attribute) -> bool:
+        """``self.get_response(request)`` in a middleware's ``async def __call__``/``__acall__``:
+        Django only runs that method async when ``get_response`` is a coroutine function."""
+        if not (func.attr.value == "get_response" and isinstance(func.value, cst.Name) and func.value.value == "self"):
+            return False
+        frame = self.checker.function_frame
+        if frame is None or not frame.is_async or frame.class_fqn is None:
+            return False
+        return frame.fqn.rpartition(".")[2] in ("__call__", "__acall__")
 
     def _method_call(self, call: cst.Call, func: cst.Attribute, text: _LazyText) -> Coroutine | None:
         checker = self.checker
