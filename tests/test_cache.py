@@ -111,7 +111,7 @@ def project_dir(tmp_path: Path) -> Path:
 class Run:
     """One `asynclint check` of a folder, in-process, counting the files linted."""
 
-    def __init__(self, root: Path, monkeypatch, *, use_cache: bool = True) -> None:
+    def __init__(self, root: Path, monkeypatch, *, use_cache: bool = True, only: str | None = None) -> None:
         self.root = root
         self.linted: list[str] = []
         real = parallel.lint_one
@@ -125,7 +125,7 @@ class Run:
         monkeypatch.setattr(cache_module, "_code_fingerprint", lambda: "fixed for the test")
         monkeypatch.chdir(root)
         settings = load_settings(root)
-        files = discover([root], settings)
+        files = discover([root / only if only else root], settings)
         project = Project(settings)
         cache = Cache(settings) if use_cache else None
         found = parallel.lint_many(files, project, jobs=1, cache=cache)
@@ -161,7 +161,7 @@ def test_editing_a_helper_rechecks_its_caller(project_dir, monkeypatch):
 
 def test_editing_one_view_rechecks_only_that_view(project_dir, monkeypatch):
     Run(project_dir, monkeypatch)
-    other = write(project_dir, "shop/other_views.py", OTHER_VIEWS + "\n\nasync def pong(request):\n    return None\n")
+    other = write(project_dir, "shop/other_views.py", OTHER_VIEWS.replace('"ok": True', '"ok": False'))
     bump(other)
     after = Run(project_dir, monkeypatch)
     assert after.linted == ["other_views.py"]
@@ -340,3 +340,59 @@ def test_flake8_cache_entries_are_only_used_when_they_match(project_dir, monkeyp
     for entry in cache.folder.glob("*.pickle"):
         entry.write_bytes(b"\x80\x05garbage")
     assert cache.lookup(key, "digest-1") is None  # broken: a miss, no traceback
+
+
+def test_helper_summaries_are_kept_and_follow_edits(project_dir, monkeypatch):
+    """Checking one file (the pre-commit case) takes the summaries of the helpers it
+    calls from the cache, and summarizes a helper again once it changed."""
+    from asynclint import engine
+
+    summarized: list[str] = []
+    real = engine.summarize_module
+
+    def counting(project, modname, path):
+        summarized.append(modname)
+        return real(project, modname, path)
+
+    monkeypatch.setattr(engine, "summarize_module", counting)
+    views = project_dir / "shop" / "views.py"
+
+    def edit_view(n: int) -> None:
+        write(project_dir, "shop/views.py", VIEWS + f"\n# edit {n}\n")
+        bump(views)
+
+    edit_view(1)
+    assert Run(project_dir, monkeypatch, only="shop/views.py").codes("views.py") == ["DJA112"]
+    assert summarized == ["shop.helpers"]
+    edit_view(2)
+    assert Run(project_dir, monkeypatch, only="shop/views.py").codes("views.py") == ["DJA112"]
+    assert summarized == ["shop.helpers"]  # from the cache this time
+    bump(write(project_dir, "shop/helpers.py", HELPERS_PURE))
+    edit_view(3)
+    assert Run(project_dir, monkeypatch, only="shop/views.py").codes("views.py") == []
+    assert summarized == ["shop.helpers", "shop.helpers"]
+    bump(write(project_dir, "shop/helpers.py", HELPERS_QUERY))
+    edit_view(4)
+    assert Run(project_dir, monkeypatch, only="shop/views.py").codes("views.py") == ["DJA112"]
+
+
+def test_a_broken_summary_cache_is_ignored(project_dir, monkeypatch):
+    Run(project_dir, monkeypatch, only="shop/views.py")
+    for file in (project_dir / DIR_NAME).glob("summaries-*.pickle"):
+        file.write_bytes(b"garbage")
+    write(project_dir, "shop/views.py", VIEWS + "\n# edit\n")
+    bump(project_dir / "shop" / "views.py")
+    assert Run(project_dir, monkeypatch, only="shop/views.py").codes("views.py") == ["DJA112"]
+
+
+def test_a_new_async_def_changes_the_prefilter_and_is_followed(project_dir, monkeypatch):
+    """A sync file calling a project coroutine function by name is only parsed once
+    that name is known; adding the ``async def`` elsewhere must re-check it."""
+    write(project_dir, "shop/jobs.py", "def refresh_all_caches():\n    return 1\n")
+    caller = write(project_dir, "shop/tasks.py",
+                  "from shop.jobs import refresh_all_caches\n\n\ndef nightly():\n    refresh_all_caches()\n")
+    assert Run(project_dir, monkeypatch).codes("tasks.py") == []
+    bump(write(project_dir, "shop/jobs.py", "async def refresh_all_caches():\n    return 1\n"))
+    after = Run(project_dir, monkeypatch)
+    assert after.codes("tasks.py") == ["DJA203"]
+    assert "tasks.py" in after.linted and caller.exists()

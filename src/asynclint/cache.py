@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from asynclint import __version__
-from asynclint.deps import ALL
+from asynclint.deps import ALL, ASYNC_NAMES, PREFILTER
 
 if TYPE_CHECKING:
     from asynclint.config import Settings
@@ -163,6 +163,29 @@ class Files:
         return table
 
 
+def _value_digest(name: str, project: "Project") -> str | None:
+    """The current digest of a value dependency (see asynclint.deps)."""
+    if name == ASYNC_NAMES:
+        names = sorted(project.async_function_names())
+        return hashlib.blake2b("\n".join(names).encode("utf-8", "replace"), digest_size=16).hexdigest()
+    if name == PREFILTER:
+        from asynclint.engine import enabled_rules, report_codes
+
+        pattern = project.prefilter(enabled_rules(project.settings), report_codes(project.settings))
+        text = b"<every file>" if pattern is None else pattern.pattern
+        return hashlib.blake2b(text, digest_size=16).hexdigest()
+    return None  # unknown: never equal to a stored digest
+
+
+def _split(deps: Iterable[str]) -> tuple[list[str], list[str]]:
+    files, values = [], []
+    for dep in deps:
+        if dep == ALL:
+            continue
+        (values if dep.startswith("=") else files).append(dep)
+    return files, values
+
+
 def _module_set_digest(paths: Iterable[str]) -> str:
     return hashlib.blake2b("\n".join(sorted(paths)).encode("utf-8", "surrogateescape"),
                            digest_size=16).hexdigest()
@@ -185,9 +208,14 @@ class Cache:
         self.modules: str | None = None
         self._project_digest: str | None = None
         self._project_paths: list[str] = []
+        self._project: "Project | None" = None
+        self._values: dict[str, str | None] = {}
+        #: value dependencies as last computed: name -> (project digest then, value digest)
+        self.values: dict[str, tuple[str, str | None]] = {}
         self.dirty = False
         self.hits = 0
         self.load()
+        self.summaries = SummaryCache(self)
 
     # -- reading --------------------------------------------------------------------
 
@@ -204,9 +232,13 @@ class Cache:
         self.files = Files(table)
         self.results = results
         self.modules = modules
+        values = data.get("values")
+        if isinstance(values, dict):
+            self.values = values
 
     def use_project(self, project: "Project") -> None:
         """Results are only valid for the same set of project modules (imports resolve against it)."""
+        self._project = project
         self._project_paths = sorted(set(project.index.module_paths.values()))
         digest = _module_set_digest(self._project_paths)
         if digest != self.modules:
@@ -224,6 +256,18 @@ class Cache:
             self._project_digest = h.hexdigest()
         return self._project_digest
 
+    def value(self, name: str) -> str | None:
+        """Digest of value dependency ``name`` now; recomputed only when some project file changed."""
+        if name not in self._values:
+            known = self.values.get(name)
+            if isinstance(known, tuple) and len(known) == 2 and known[0] == self.project_digest():
+                self._values[name] = known[1]
+            else:
+                self._values[name] = _value_digest(name, self._project) if self._project else None
+                self.values[name] = (self.project_digest(), self._values[name])
+                self.dirty = True
+        return self._values[name]
+
     def lookup(self, path: Path, project: "Project") -> "list[Diagnostic] | None":
         """The cached findings for ``path`` if it and everything it depends on are unchanged."""
         key = str(path)
@@ -235,7 +279,8 @@ class Cache:
             if digest is None or self.files.digest(key) != digest:
                 return None
             for dep, dep_digest in deps:
-                if self.files.digest(dep) != dep_digest:
+                now = self.value(dep) if dep.startswith("=") else self.files.digest(dep)
+                if now != dep_digest:
                     return None
             if whole is not None and self.project_digest() != whole:
                 return None
@@ -262,7 +307,9 @@ class Cache:
         if digest is None:
             self.results.pop(key, None)
             return
-        files = tuple(sorted((d, self.files.digest(d)) for d in deps if d != ALL and d != key))
+        paths, values = _split(deps)
+        files = tuple(sorted([*((d, self.files.digest(d)) for d in paths if d != key),
+                              *((v, self.value(v)) for v in values)]))
         whole = self.project_digest() if ALL in deps else None
         self.results[key] = (digest, tuple(_diag_tuple(d) for d in diagnostics), files, whole)
         self.dirty = True
@@ -273,7 +320,7 @@ class Cache:
         if not self.dirty and table == self.files.table:
             return  # nothing new: the warm path writes nothing
         data = {"format": FORMAT, "key": self.key, "modules": self.modules or "",
-                "stats": table, "results": self.results}
+                "stats": table, "results": self.results, "values": self.values}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             ignore = self.folder / ".gitignore"
@@ -293,6 +340,8 @@ class Cache:
             self._prune()
         except OSError:
             return
+        finally:
+            self.summaries.save()
 
     def _prune(self) -> None:
         """Keep the most recent few configurations."""
@@ -306,6 +355,104 @@ class Cache:
                 old.unlink()
             except OSError:
                 pass
+
+
+class _SummaryClasses(pickle.Unpickler):
+    """What function summaries are made of, and nothing else."""
+
+    ALLOWED = {("asynclint.checker", "FunctionSummary"), ("asynclint.checker", "Effect"),
+               ("asynclint.semantic", "T"), ("builtins", "frozenset"), ("builtins", "set")}
+
+    def find_class(self, module: str, name: str):
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"not a summary class: {module}.{name}")
+        return super().find_class(module, name)
+
+
+class SummaryCache:
+    """Summaries of helper modules (what their sync functions do), kept between runs.
+
+    Checking one file that calls helpers in a dozen modules would otherwise parse
+    those modules with libcst to summarize them (the pre-commit case). An entry is
+    used only when the module and every file its summary was built from are
+    unchanged, as for findings. Kept in its own file, read the first time a
+    summary is needed (never on the warm path), written once at the end.
+    """
+
+    def __init__(self, owner: "Cache") -> None:
+        self.owner = owner
+        self.file = owner.folder / f"summaries-{owner.key}.pickle"
+        self.entries: dict[str, tuple] | None = None
+        self.dirty = False
+
+    def _load(self) -> dict[str, tuple]:
+        if self.entries is None:
+            self.entries = {}
+            try:
+                data = _SummaryClasses(io.BytesIO(self.file.read_bytes())).load()
+                if isinstance(data, dict) and data.get("modules") == self.owner.modules:
+                    entries = data.get("entries")
+                    if isinstance(entries, dict):
+                        self.entries = entries
+            except Exception:  # noqa: BLE001 - missing or broken: start afresh
+                pass
+        return self.entries
+
+    def lookup(self, modname: str, path: str) -> "tuple[dict, frozenset[str]] | None":
+        """The module's summaries and the files they were built from, if all unchanged."""
+        entry = self._load().get(modname)
+        if entry is None:
+            return None
+        try:
+            epath, digest, deps, whole, summaries = entry
+            files = self.owner.files
+            if epath != path or files.digest(path) != digest:
+                return None
+            if any((self.owner.value(dep) if dep.startswith("=") else files.digest(dep)) != dep_digest
+                   for dep, dep_digest in deps):
+                return None
+            if whole is not None and self.owner.project_digest() != whole:
+                return None
+            if not isinstance(summaries, dict):
+                return None
+            built_from = frozenset(dep for dep, _ in deps) | ({ALL} if whole is not None else set())
+        except Exception:  # noqa: BLE001 - a malformed entry is a miss
+            return None
+        return summaries, built_from
+
+    def store(self, modname: str, path: str, summaries: dict, deps: frozenset[str]) -> None:
+        files = self.owner.files
+        digest = files.digest(path)
+        if digest is None:
+            return
+        for summary in summaries.values():
+            summary.finalize()  # lines resolved: no tree kept
+        paths, values = _split(deps)
+        self._load()[modname] = (path, digest, tuple(sorted([*((d, files.digest(d)) for d in paths if d != path),
+                                                             *((v, self.owner.value(v)) for v in values)])),
+                                 self.owner.project_digest() if ALL in deps else None, dict(summaries))
+        self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty or self.entries is None:
+            return
+        try:
+            self.owner.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.owner.folder, prefix=".tmp-", suffix=".pickle")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    pickle.dump({"modules": self.owner.modules, "entries": self.entries}, f,
+                                protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, self.file)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except Exception:  # noqa: BLE001 - an unwritable or unpicklable summary: no cache
+            return
+        self.dirty = False
 
 
 class EntryCache:
@@ -323,7 +470,14 @@ class EntryCache:
         self.paths = sorted(set(project.index.module_paths.values()))
         self.modules = _module_set_digest(self.paths)
         self._project_digest: str | None = None
+        self._project = project
+        self._values: dict[str, str | None] = {}
         self.hits = 0
+
+    def value(self, name: str) -> str | None:
+        if name not in self._values:
+            self._values[name] = _value_digest(name, self._project)
+        return self._values[name]
 
     def project_digest(self) -> str:
         if self._project_digest is None:
@@ -345,7 +499,8 @@ class EntryCache:
             if path != key or modules != self.modules or own != digest:
                 return None
             for dep, dep_digest in deps:
-                if self.files.digest(dep) != dep_digest:
+                now = self.value(dep) if dep.startswith("=") else self.files.digest(dep)
+                if now != dep_digest:
                     return None
             if whole is not None and self.project_digest() != whole:
                 return None
@@ -357,7 +512,9 @@ class EntryCache:
         return diags
 
     def store(self, key: str, digest: str, diagnostics: "list[Diagnostic]", deps: frozenset[str]) -> None:
-        files = tuple(sorted((d, self.files.digest(d)) for d in deps if d != ALL and d != key))
+        paths, values = _split(deps)
+        files = tuple(sorted([*((d, self.files.digest(d)) for d in paths if d != key),
+                              *((v, self.value(v)) for v in values)]))
         whole = self.project_digest() if ALL in deps else None
         data = (key, self.modules, digest, tuple(_diag_tuple(d) for d in diagnostics), files, whole)
         try:

@@ -24,6 +24,14 @@ from typing import Iterable
 
 #: "every file of the project"
 ALL = "*"
+#: "the engine's prefilter" (Project.prefilter: the byte triggers of the enabled rules,
+#: some computed from the whole project): a value dependency of every file, compared
+#: by the pattern itself.
+PREFILTER = "=prefilter"
+#: "the names of every ``async def`` in the project" (Project.async_function_names): a
+#: *value* dependency. A file that used them depends on the names, not on every file:
+#: the cache compares the names, so an edit that adds no ``async def`` changes nothing.
+ASYNC_NAMES = "=async-names"
 
 
 class Recorder:
@@ -56,8 +64,18 @@ class Recorder:
             for scope in self._scopes:
                 scope.update(paths)
 
+    def isolate(self) -> list[set[str]]:
+        """Open a scope that hides the open ones (what is read in it is not theirs);
+        ``restore`` with the returned value."""
+        outer, self._scopes = self._scopes, [set()]
+        return outer
+
+    def restore(self, outer: list[set[str]]) -> frozenset[str]:
+        inner, self._scopes = self._scopes, outer
+        return frozenset(inner[0]) if inner else frozenset()
+
     def current(self) -> frozenset[str]:
         return frozenset(self._scopes[-1]) if self._scopes else frozenset()
 
 
-__all__ = ["ALL", "Recorder"]
+__all__ = ["ALL", "ASYNC_NAMES", "PREFILTER", "Recorder"]

@@ -118,6 +118,9 @@ def lint_many(paths: list[Path], project: "Project", *, jobs: int | None = None,
             if hit is not None:
                 found[path] = hit
         todo = [p for p in paths if p not in found]
+    if cache is not None and workers_for(len(todo), jobs) <= 1:
+        # one process: helpers' summaries come from (and go to) the cache too
+        project.summary_cache = cache.summaries
     for path, diagnostics, deps in _run(todo, project, jobs, record=cache is not None):
         found[path] = diagnostics
         if cache is not None:

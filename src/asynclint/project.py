@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from asynclint.deps import ALL
+from asynclint.deps import ALL, ASYNC_NAMES, PREFILTER
 from asynclint.index import ProjectIndex, module_name_for
 
 if TYPE_CHECKING:
@@ -63,6 +63,8 @@ class Project:
         self._summary_deps: dict[str, frozenset[str]] = {}
         self._chain_deps: dict[tuple, frozenset[str]] = {}
         self._prefilter_deps: dict[frozenset[str], frozenset[str]] = {}
+        #: summaries kept between runs (asynclint.cache.SummaryCache), when the run uses the cache
+        self.summary_cache = None
         self.__dict__.recorder = self.index.recorder
 
     # The middleware model (asynclint.middleware_resolve) is kept here; it reads
@@ -85,7 +87,7 @@ class Project:
 
     def async_function_names(self) -> frozenset[str]:
         """Names of every ``async def`` in the project's files (a byte scan, no parse)."""
-        self.index.recorder.note((ALL,))
+        self.index.recorder.note((ASYNC_NAMES,))
         if self._async_names is None:
             names: set[str] = set()
             pattern = re.compile(rb"async\s+def\s+(\w+)")
@@ -101,27 +103,29 @@ class Project:
 
     def prefilter(self, rules: list, codes: frozenset[str]) -> "re.Pattern[bytes] | None":
         """One regex of every reporting rule's triggers; None when some rule needs every file."""
+        # A file depends on the pattern (a value the cache compares), not on the files
+        # the triggers were computed from: those reads are kept out of the file's scope.
         recorder = self.index.recorder
-        if codes in self._prefilters:
-            recorder.note(self._prefilter_deps.get(codes, ()))
-        else:
-            scope = recorder.push()
-            parts: set[bytes] = set()
-            pattern: "re.Pattern[bytes] | None" = None
-            always = False
-            for rule in rules:
-                if rule.code not in codes:
-                    continue
-                triggers = rule.triggers(self)
-                if triggers is None:
-                    always = True
-                    break
-                parts.update(triggers)
-            if not always:
-                pattern = re.compile(b"|".join(re.escape(p) for p in sorted(parts)) or b"(?!)")
-            self._prefilters[codes] = pattern
-            self._prefilter_deps[codes] = recorder.pop(scope)
-            recorder.note(self._prefilter_deps[codes])
+        recorder.note((PREFILTER,))
+        if codes not in self._prefilters:
+            outer = recorder.isolate()
+            try:
+                parts: set[bytes] = set()
+                pattern: "re.Pattern[bytes] | None" = None
+                always = False
+                for rule in rules:
+                    if rule.code not in codes:
+                        continue
+                    triggers = rule.triggers(self)
+                    if triggers is None:
+                        always = True
+                        break
+                    parts.update(triggers)
+                if not always:
+                    pattern = re.compile(b"|".join(re.escape(p) for p in sorted(parts)) or b"(?!)")
+                self._prefilters[codes] = pattern
+            finally:
+                self._prefilter_deps[codes] = recorder.restore(outer)
         return self._prefilters[codes]
 
     def module_name(self, path: Path) -> str:
@@ -156,12 +160,19 @@ class Project:
 
             path = self.index.module_paths.get(modname)
             scope = recorder.push()
+            stored = self.summary_cache.lookup(modname, path) if (self.summary_cache and path) else None
             try:
-                if path is not None:
+                if stored is not None:  # from an earlier run; its files are unchanged
+                    recorder.note((path,))
+                    recorder.note(stored[1])
+                    self._summaries[modname] = stored[0]
+                elif path is not None:
                     recorder.note((path,))
                     self._summaries[modname] = summarize_module(self, modname, Path(path))
             finally:
                 self._summary_deps[modname] = recorder.pop(scope)
+            if stored is None and path is not None and self.summary_cache:
+                self.summary_cache.store(modname, path, self._summaries[modname], self._summary_deps[modname])
         # (during a cycle the module's own open scope collects what it reads)
         recorder.note(self._summary_deps.get(modname, ()))
         return self._summaries[modname]
