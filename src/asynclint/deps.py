@@ -74,6 +74,10 @@ class Recorder:
         inner, self._scopes = self._scopes, outer
         return frozenset(inner[0]) if inner else frozenset()
 
+    def top(self) -> set[str] | None:
+        """The innermost open scope itself (it keeps growing until it is closed)."""
+        return self._scopes[-1] if self._scopes else None
+
     def current(self) -> frozenset[str]:
         return frozenset(self._scopes[-1]) if self._scopes else frozenset()
 

@@ -149,8 +149,14 @@ class Project:
     def register(self, checker: "Checker") -> None:
         """Keep the summaries a checker computed while linting its module."""
         self._summaries[checker.modname] = checker.summaries
-        # built from the module and what its walk read so far (a safe over-estimate)
-        self._summary_deps[checker.modname] = self.index.recorder.current() | {checker.path}
+        # built from the module and what its walk reads: the open scope itself, which keeps
+        # growing while the walk's end hooks (which may add effects) run (a safe over-estimate)
+        scope = self.index.recorder.top()
+        if scope is not None:
+            scope.add(checker.path)
+            self._summary_deps[checker.modname] = scope
+        else:
+            self._summary_deps[checker.modname] = frozenset({checker.path})
 
     def summaries(self, modname: str) -> dict[str, "FunctionSummary"]:
         recorder = self.index.recorder
