@@ -333,7 +333,9 @@ class LoopWatch:
 
         Each sample is blamed on its innermost corpus line that carries a
         DJA3/DJA4 label, else on its innermost corpus line.  A line is recorded
-        once it has been blamed for BLAME_SECONDS in a row, so the short plain
+        once two samples in a row blamed it and it has held the loop for
+        BLAME_SECONDS (counted from the previous sample or the last heartbeat,
+        whichever is later, so a starved watchdog still measures it), so the short plain
         code that runs between a blocking call and the next await is never
         blamed for the whole stall.  A long stall (> 2 x STALL_SECONDS) in which
         no line held that long is still recorded with its last sample, so it
@@ -341,13 +343,16 @@ class LoopWatch:
         """
         episode = None
         episode_gap = 0.0
-        run_target = run_start = last_frames = None
+        run_target = last_frames = None
+        run_since = run_count = 0
+        prev_sample = time.monotonic()
         recorded_any = False
         recorded = set()
         while not self.stop:
             time.sleep(0.02)
             if not self.active:
                 episode = run_target = last_frames = None
+                prev_sample = time.monotonic()
                 continue
             frame = sys._current_frames().get(self.thread_id)
             frames = self.recorder.frames_from(frame) if frame is not None else []
@@ -355,7 +360,12 @@ class LoopWatch:
             now = time.monotonic()
             target = next((fr for fr in frames if fr in self.stall_lines), frames[0]) if frames else None
             if target != run_target:
-                run_target, run_start = target, now
+                # the target cannot have started before the previous sample (which saw
+                # something else) nor before the loop's last heartbeat
+                run_target, run_since, run_count = target, max(prev_sample, self.last), 1
+            else:
+                run_count += 1
+            prev_sample = now
             gap = now - self.last
             if gap <= STALL_SECONDS:
                 if episode is not None and not recorded_any and last_frames and episode_gap > 2 * STALL_SECONDS:
@@ -371,7 +381,7 @@ class LoopWatch:
             if not frames:
                 continue
             last_frames = frames
-            if now - run_start >= BLAME_SECONDS and target not in recorded:
+            if run_count >= 2 and now - run_since >= BLAME_SECONDS and target not in recorded:
                 recorded.add(target)
                 recorded_any = True
                 self.recorder.add("stall", frames, f"loop stalled > {int(STALL_SECONDS * 1000)} ms")

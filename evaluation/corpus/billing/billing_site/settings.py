@@ -53,5 +53,10 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "email-smtp.eu-west-1.amazonaws.com")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
 BILLING_API_KEY = os.environ.get("BILLING_API_KEY", "internal-key")
 
+PASSWORD_HASHERS = [
+    "customers.hashers.BillingPBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

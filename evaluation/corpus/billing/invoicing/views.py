@@ -197,7 +197,7 @@ async def forecast(request):
     rng = random.Random(42)
     mrr = float(await Invoice.objects.acount() or 1) * 49.0
     months = int(request.GET.get("months", 24))
-    paths = [simulate(rng, mrr, months) for _ in range(1500)]  # PITFALL: DJA4 pure-Python simulation loop holds the loop for seconds
+    paths = [simulate(rng, mrr, months) for _ in range(3000)]  # PITFALL: DJA4 pure-Python simulation loop holds the loop for seconds
     return JsonResponse({"p50": sorted(paths)[len(paths) // 2]})
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from .models import AgentProfile
 
 User = get_user_model()
-TOKEN_ITERATIONS = 1_200_000
+TOKEN_ITERATIONS = 2_400_000
 
 
 def _hash_token(token, salt):
@@ -59,7 +59,7 @@ async def register_agent_v2(request):
 async def issue_api_token(request):
     user = await request.auser()
     token = secrets.token_urlsafe(32)
-    digest = _hash_token(token, user.username)  # PITFALL: DJA4 1.2M-iteration pbkdf2 via a local helper, on the loop
+    digest = _hash_token(token, user.username)  # PITFALL: DJA4 2.4M-iteration pbkdf2 via a local helper, on the loop
     await AgentProfile.objects.aupdate_or_create(user=user, defaults={"api_token_hash": digest})
     return JsonResponse({"token": token})
 

@@ -50,6 +50,11 @@ SLACK_WEBHOOK_URL = os.getenv("SLACK_WEBHOOK_URL", "https://hooks.slack.com/serv
 STATUS_PAGE_URL = os.getenv("STATUS_PAGE_URL", "https://status.helpdesk.example/api/v2/status.json")
 ESCALATION_RETRY_DELAY = 0.3
 
+PASSWORD_HASHERS = [
+    "accounts.hashers.StrongerPBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 LOGIN_URL = "/accounts/login/"
