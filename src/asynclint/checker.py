@@ -391,7 +391,7 @@ class Checker(cst.CSTVisitor):
         element = None
         if iter_type is not None and iter_type.kind in (QUERYSET, ITERATOR, RELATED_MANAGER, MANAGER, LIST):
             element = T(INSTANCE, model=iter_type.model, selected=iter_type.selected,
-                        prefetched=iter_type.prefetched, only=iter_type.only,
+                        prefetched=iter_type.prefetched - PREFETCHED, only=iter_type.only,
                         deferred=iter_type.deferred, fetched=iter_type.model is not None)
         self._bind(node.target, element)  # type: ignore[attr-defined]
 
@@ -548,14 +548,14 @@ class Checker(cst.CSTVisitor):
                          selected=_sub_selection(base.selected, attr))
             if f is not None and f.kind == "m2m":
                 return T(RELATED_MANAGER, model=f.target, fetched=base.fetched,
-                         prefetched=PREFETCHED if relation_loaded(base.prefetched, attr) else frozenset())
+                         prefetched=prefetched_manager(base.prefetched, attr))
             reverse = self.index.reverse_relations(base.model).get(attr)
             if reverse is not None:
                 kind, _, model = reverse.partition(":")
                 if kind == "o2o":
                     return T(INSTANCE, model=model, fetched=base.fetched)
                 return T(RELATED_MANAGER, model=model, fetched=base.fetched,
-                         prefetched=PREFETCHED if relation_loaded(base.prefetched, attr) else frozenset())
+                         prefetched=prefetched_manager(base.prefetched, attr))
             return None
         if base.kind == REQUEST:
             if attr == "user":
@@ -600,6 +600,8 @@ class Checker(cst.CSTVisitor):
             return None
         if self.index.is_modelform(fqn):
             return T(MODELFORM, model=fqn)
+        if fqn in TEMPLATE_FACTORIES:
+            return T("template")
         if self.index.class_(fqn) is not None:
             return T("object", model=fqn)  # an instance of a project class: its methods are known
         return None
@@ -633,7 +635,7 @@ class Checker(cst.CSTVisitor):
 
     def _queryset_method_type(self, base: T, method: str, node: cst.Call) -> T | None:
         as_qs = base.evolve(kind=QUERYSET)
-        if base.prefetched is PREFETCHED:
+        if is_prefetched(base):
             # obj.children.all() after prefetch_related("children") is served from the
             # cache; any other method builds a new query.
             if method == "all":
@@ -748,7 +750,8 @@ class Checker(cst.CSTVisitor):
                 attr = kind[3:]
                 if value.kind == INSTANCE and value.fetched and value.model:
                     field = self.index.model_fields(value.model).get(attr)
-                    if field is not None and not (relation_loaded(value.selected, attr, field.null)
+                    if field is not None and field.kind in ("fk", "o2o") and not (
+                            relation_loaded(value.selected, attr, field.null)
                                                   or relation_loaded(value.prefetched, attr)):
                         return True
                 continue
@@ -824,7 +827,26 @@ class Checker(cst.CSTVisitor):
 
 
 #: marks a related manager whose ``.all()`` is served from prefetch_related's cache
-PREFETCHED = frozenset({"\0prefetched"})
+TEMPLATE_FACTORIES = frozenset({
+    "django.template.loader.get_template", "django.template.loader.select_template",
+    "django.template.Template", "django.template.base.Template",
+})
+
+PREFETCHED_MARK = "\0prefetched"
+PREFETCHED = frozenset({PREFETCHED_MARK})
+
+
+def is_prefetched(t: T | None) -> bool:
+    return t is not None and PREFETCHED_MARK in t.prefetched
+
+
+def prefetched_manager(prefetched: frozenset[str], attr: str) -> frozenset[str]:
+    """The prefetch state of ``obj.<attr>`` (a related manager): marked as cached when
+    ``attr`` was prefetched, carrying the nested lookups (``questions__choices``)."""
+    if not relation_loaded(prefetched, attr):
+        return frozenset()
+    nested = {rest for path in prefetched for head, _, rest in [path.partition("__")] if head == attr and rest}
+    return PREFETCHED | nested
 
 
 def _sub_selection(selected: frozenset[str] | None, attr: str) -> frozenset[str] | None:

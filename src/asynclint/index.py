@@ -366,6 +366,8 @@ class ProjectIndex:
     def model_fields(self, model: str) -> dict[str, FieldInfo]:
         fields: dict[str, FieldInfo] = {}
         for cls in reversed(self.mro(model)):
+            for name, (kind, target) in K.DJANGO_BUILTIN_RELATIONS.get(cls, {}).items():
+                fields[name] = FieldInfo(name, kind, target)
             info = self.class_(cls)
             if info is not None:
                 for name, f in info.fields.items():

@@ -28,6 +28,9 @@ QUERYSET_SQL_METHODS: dict[str, tuple[str, tuple[int, int]]] = {
     "update": ("aupdate", (4, 1)),
     "delete": ("adelete", (4, 1)),
     "explain": ("aexplain", (4, 1)),
+    # UserManager: hashes the password and inserts
+    "create_user": ("acreate_user", (5, 2)),
+    "create_superuser": ("acreate_superuser", (5, 2)),
 }
 
 # Methods that return a new QuerySet without querying.
@@ -203,3 +206,20 @@ RELATION_FIELDS = {
 
 def version_str(version: tuple[int, int] | None) -> str:
     return "" if version is None else f"{version[0]}.{version[1]}"
+
+
+# Relations of Django's own models that the project index cannot read from source.
+DJANGO_BUILTIN_RELATIONS: dict[str, dict[str, tuple[str, str]]] = {
+    "django.contrib.auth.models.PermissionsMixin": {
+        "groups": ("m2m", "django.contrib.auth.models.Group"),
+        "user_permissions": ("m2m", "django.contrib.auth.models.Permission"),
+    },
+    "django.contrib.auth.models.Group": {
+        "permissions": ("m2m", "django.contrib.auth.models.Permission"),
+    },
+    "django.contrib.auth.models.Permission": {
+        "content_type": ("fk", "django.contrib.contenttypes.models.ContentType"),
+    },
+}
+DJANGO_BUILTIN_RELATIONS["django.contrib.auth.models.AbstractUser"] = DJANGO_BUILTIN_RELATIONS["django.contrib.auth.models.PermissionsMixin"]
+DJANGO_BUILTIN_RELATIONS["django.contrib.auth.models.User"] = DJANGO_BUILTIN_RELATIONS["django.contrib.auth.models.PermissionsMixin"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint import knowledge as K
-from asynclint.checker import PREFETCHED, relation_loaded
+from asynclint.checker import is_prefetched, relation_loaded
 from asynclint.registry import Rule, register
 from asynclint.semantic import (
     T, INSTANCE, ITERATOR, MANAGER, MODELFORM, PAGINATOR, QUERYSET, RELATED_MANAGER,
@@ -78,7 +78,7 @@ class SyncQuerySetMethodInAsyncFunction(Rule):
             return
         if method == "delete" and base.kind == MANAGER:
             return  # Model.objects.delete does not exist; not our finding
-        if base.prefetched is PREFETCHED and method in ("count", "exists"):
+        if is_prefetched(base) and method in ("count", "exists"):
             return  # answered from prefetch_related's cache
         twin, since = K.QUERYSET_SQL_METHODS[method]
         if method == "delete" and base.kind == QUERYSET:
@@ -135,7 +135,7 @@ class QuerySetEvaluatedInAsyncFunction(Rule):
         if t is None:
             param = self.checker.unknown_param(node) if node is not None else None
             return T("param", detail=param) if param else None
-        if t.prefetched is PREFETCHED:
+        if is_prefetched(t):
             return None  # served from prefetch_related's cache
         if t.kind in (QUERYSET, RELATED_MANAGER) or t.kind == ITERATOR:
             return t
@@ -169,6 +169,9 @@ class QuerySetEvaluatedInAsyncFunction(Rule):
                 self._report(node, node.args[0].value, "iterating", "use an async comprehension: `[x async for x in {qs}]`")
             return
         fqn = self.checker.qualified(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        if fqn in ("pickle.dumps", "pickle.dump", "copy.deepcopy") and node.args and self._qs(node.args[0].value):
+            self._report(node, node.args[0].value, "pickling", "pickle the results instead: `[x async for x in {qs}]`")
+            return
         if fqn == "django.core.serializers.serialize" and len(node.args) > 1 and self._qs(node.args[1].value):
             self._report(node, node.args[1].value, "serializing", "collect it first: `[x async for x in {qs}]`")
             return
@@ -458,6 +461,11 @@ class LazyRelationInAsyncFunction(Rule):
     def visit_Attribute(self, node: cst.Attribute) -> None:
         checker = self.checker
         if not _load_context(checker, node):
+            return
+        if (param := checker.unknown_param(node.value)) and not node.attr.value.startswith("_"):
+            # `job.department` in a sync helper: a query when a caller passes an instance
+            # fetched without select_related("department") (checked at the call)
+            checker.record_param_effect(self, node, param, (f"fk:{node.attr.value}",), f"{param}.{node.attr.value}")
             return
         kind = self._lazy(node)
         if kind is None:
@@ -944,6 +952,25 @@ class RenderQuerySetInAsyncFunction(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         checker = self.checker
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "render":
+            receiver = checker.type_of(func.value)
+            if receiver is not None and receiver.kind == "template":
+                context = node.args[0].value if node.args and node.args[0].keyword is None else None
+                for arg in node.args:
+                    if arg.keyword is not None and arg.keyword.value == "context":
+                        context = arg.value
+                if isinstance(context, cst.Call) and dotted_name(context.func) in ("Context", "RequestContext", "template.Context"):
+                    dicts = [a.value for a in context.args if isinstance(a.value, (cst.Dict, cst.Name))]
+                    context = dicts[-1] if dicts else None
+                key = self._queryset_entry(context)
+                if key is not None:
+                    cure = ("render it in a thread (`await sync_to_async(template.render)(context)`), or evaluate "
+                            f"`{key}` first with an async comprehension")
+                    checker.report(self, node, f"`{checker.code_of(func, 40)}()` renders on the event loop with queryset "
+                                   f"`{key}` in its context; iterating it in the template {RAISES}; {cure}",
+                                   help=cure, what="Template.render() with a queryset")
+            return
         fqn = checker.qualified(node.func)
         position = RENDER_FUNCTIONS.get(fqn or "")
         if position is None:
@@ -1030,7 +1057,7 @@ class SyncHelperQueriesInAsyncFunction(Rule):
 
     def __init__(self, checker) -> None:
         super().__init__(checker)
-        self.pending: list[tuple[cst.Call, str, frozenset[str], dict[str, T]]] = []
+        self.pending: list[tuple[cst.CSTNode, str, frozenset[str], dict[str, T]]] = []
         checker.at_end(self.resolve)
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -1079,6 +1106,22 @@ class SyncHelperQueriesInAsyncFunction(Rule):
     def visit_FormattedStringExpression(self, node: cst.FormattedStringExpression) -> None:
         self._implicit_str(node, node.expression)
 
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        """``job.applicant_count`` where the model defines it as a ``@property``: a call."""
+        checker = self.checker
+        if not checker.in_loop or not _load_context(checker, node) or isinstance(checker.parent(), cst.Call) \
+                and checker.parent().func is node:
+            return
+        t = checker.type_of(node.value)
+        if t is None or t.kind != INSTANCE or not t.model:
+            return
+        method = checker.index.find_method(t.model, node.attr.value)
+        info = checker.index.function(method)
+        if info is None or not any(d.rpartition(".")[2] in ("property", "cached_property") for d in info.decorators):
+            return
+        skip = frozenset({SyncSessionAccessInAsyncFunction.code}) if session_loaded(checker) else frozenset()
+        self.pending.append((node, method, skip, {"self": t}))
+
     def resolve(self) -> None:
         checker = self.checker
         project = checker.project
@@ -1086,7 +1129,8 @@ class SyncHelperQueriesInAsyncFunction(Rule):
             hops = project.effect_chain(callee, self.family, skip, args, checker.arg_matches)
             if not hops:
                 continue
-            name = checker.code_of(node.func, 40) if isinstance(node, cst.Call) else "str"
+            name = (checker.code_of(node.func, 40) if isinstance(node, cst.Call)
+                    else checker.code_of(node, 40) if isinstance(node, cst.Attribute) else "str")
             here = f"{project.relpath(checker.path).rpartition('/')[2]}:{checker.line_of(node)}"
             path = f"{here} -> {project.describe_chain(hops)}"
             cure = f"call it in a thread: `await sync_to_async({name})(...)`"
