@@ -572,11 +572,9 @@ class Checker(cst.CSTVisitor):
         if isinstance(func, cst.Attribute):
             method = func.attr.value
             base = self.type_of(func.value)
-            if base is None:
-                return None
-            if is_queryset_like(base):
-                return self._queryset_method_type(base, method, node)
-            return None
+            if base is not None:
+                return self._queryset_method_type(base, method, node) if is_queryset_like(base) else None
+            # `module.function(...)`: typed below by what the name resolves to
         if isinstance(func, cst.Name) and func.value in ("list", "tuple", "sorted") and node.args and not self.lookup_local(func.value):
             source = self.type_of(node.args[0].value)
             if source is not None and source.kind in (QUERYSET, MANAGER, RELATED_MANAGER):
@@ -602,6 +600,8 @@ class Checker(cst.CSTVisitor):
             return T(MODELFORM, model=fqn)
         if fqn in TEMPLATE_FACTORIES:
             return T("template")
+        if fqn in ("asyncio.get_event_loop", "asyncio.get_running_loop"):
+            return T("event_loop")
         if self.index.class_(fqn) is not None:
             return T("object", model=fqn)  # an instance of a project class: its methods are known
         return None

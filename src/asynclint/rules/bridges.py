@@ -1079,7 +1079,8 @@ class EventLoopRunInCoroutine(Rule):
         if fqn in ASYNCIO_RUN:
             what, error = "asyncio.run()", "asyncio.run() cannot be called from a running event loop"
         elif (isinstance(func, cst.Attribute) and func.attr.value == "run_until_complete"
-              and isinstance(func.value, cst.Call) and checker.qualified(func.value.func) in LOOP_GETTERS):
+              and ((isinstance(func.value, cst.Call) and checker.qualified(func.value.func) in LOOP_GETTERS)
+                   or getattr(checker.type_of(func.value), "kind", None) == "event_loop")):
             what, error = f"{checker.code_of(func, 50)}()", "This event loop is already running"
         else:
             return
