@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Callable
 
 import libcst as cst
 
+from asynclint.rules._helper_calls import HelperCallRule
 from asynclint.registry import Rule, register
 from asynclint.semantic import REQUEST, dotted_name, string_value
 
@@ -1192,46 +1193,23 @@ class ConfiguredBlockingCallInAsyncFunction(BlockingCallRule):
         return f"run it in a thread: {_thread(self.checker.code_of(node.func, 40))}"
 
 
-class HelperEffectRule(NameTrackingRule):
+class HelperEffectRule(HelperCallRule, NameTrackingRule):
     """Reports calls from async code to project sync functions that reach an effect."""
 
-    family = ""
-
-    def __init__(self, checker: "Checker") -> None:
-        super().__init__(checker)
-        self.pending: list[tuple[cst.Call, str]] = []
-        checker.at_end(self.resolve_pending)
-
     def visit_Call(self, node: cst.Call) -> None:
-        checker = self.checker
-        if not checker.in_loop:
-            return
         if self.is_direct(node):
             return  # a direct finding already
-        callee = checker.callee_fqn(node)
-        if callee is None:
-            return
-        info = checker.index.function(callee)
-        if info is None or info.is_async or getattr(info, "returns_coroutine", False):
-            return
-        self.pending.append((node, callee))
-
-    def resolve_pending(self) -> None:
-        checker = self.checker
-        project = checker.project
-        for node, callee in self.pending:
-            hops = project.effect_chain(callee, self.family)
-            if not hops:
-                continue
-            name = checker.code_of(node.func, 40)
-            here = f"{project.relpath(checker.path).rpartition('/')[2]}:{checker.line_of(node)}"
-            path = f"{here} -> {project.describe_chain(hops)}"
-            cure = self.cure_text(name)
-            checker.report(self, node, self.message(name, path, cure), help=cure, anywhere=True)
+        callee = self.sync_callee(node)
+        if callee is not None:
+            self.note_call(node, callee)
 
     def is_direct(self, node: cst.Call) -> bool:
         """Is the call itself a direct finding of this family (so not a helper call)?"""
         return self.names.hit(node) is not None
+
+    def helper_message(self, name: str, path: str) -> tuple[str, str]:
+        cure = self.cure_text(name)
+        return self.message(name, path, cure), cure
 
     def cure_text(self, name: str) -> str:
         raise NotImplementedError

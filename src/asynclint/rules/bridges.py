@@ -12,6 +12,7 @@ from __future__ import annotations
 import libcst as cst
 
 from asynclint import knowledge as K
+from asynclint.rules._helper_calls import HelperCallRule
 from asynclint.registry import Rule, register
 from asynclint.semantic import INSTANCE, QUERYSET, RELATED_MANAGER, dotted_name, is_queryset_like, string_value
 
@@ -51,40 +52,18 @@ def _is_decorator_expr(checker, node: cst.CSTNode) -> bool:
     return isinstance(checker.parent(), cst.Decorator)
 
 
-class _TracesHelpers(Rule):
-    """A rule whose effect, recorded in sync functions, is also found through calls of them.
-
-    In a sync function ``checker.report`` records the effect (family ``effect``);
-    a call from the event loop to a sync project function whose effect chain
-    reaches one is reported at the call, with the chain.
-    """
+class _TracesHelpers(HelperCallRule):
+    """A rule whose effect, recorded in sync functions, is also found through calls of them
+    (see :mod:`asynclint.rules._helper_calls`); ``family`` is the rule's ``effect``."""
 
     def __init__(self, checker) -> None:
         super().__init__(checker)
-        self.pending: list[tuple[cst.Call, str]] = []
-        checker.at_end(self.resolve)
+        self.family = self.effect
 
-    def note_call(self, node: cst.Call) -> None:
-        checker = self.checker
-        if not checker.in_loop:
-            return
-        callee = checker.callee_fqn(node)
-        info = checker.index.function(callee)
-        if info is not None and not info.is_async:
-            self.pending.append((node, callee))
-
-    def resolve(self) -> None:
-        checker = self.checker
-        project = checker.project
-        for node, callee in self.pending:
-            hops = project.effect_chain(callee, self.effect)
-            if hops:
-                name = checker.code_of(node.func, 40)
-                message, cure = self.helper_message(name, project.describe_chain(hops))
-                checker.report(self, node, message, help=cure, anywhere=True)
-
-    def helper_message(self, name: str, chain: str) -> tuple[str, str]:
-        raise NotImplementedError
+    def note_call(self, node: cst.Call, callee: str | None = None, *args, **kwargs) -> None:
+        callee = callee or self.sync_callee(node)
+        if callee is not None:
+            super().note_call(node, callee, *args, **kwargs)
 
 
 @register

@@ -12,6 +12,7 @@ import libcst as cst
 from asynclint import knowledge as K
 from asynclint.checker import is_prefetched, relation_loaded
 from asynclint.registry import Rule, register
+from asynclint.rules._helper_calls import HelperCallRule
 from asynclint.semantic import (
     T, INSTANCE, ITERATOR, MANAGER, MODELFORM, PAGINATOR, QUERYSET, RELATED_MANAGER,
     REQUEST, SESSION, USER, dotted_name, is_queryset_like,
@@ -1015,7 +1016,7 @@ class RenderQuerySetInAsyncFunction(Rule):
 
 
 @register
-class SyncHelperQueriesInAsyncFunction(Rule):
+class SyncHelperQueriesInAsyncFunction(HelperCallRule):
     """
     A project function that queries, called directly from async code.
 
@@ -1055,11 +1056,6 @@ class SyncHelperQueriesInAsyncFunction(Rule):
     name = "sync-helper-queries-in-async-function"
     family = "db"
 
-    def __init__(self, checker) -> None:
-        super().__init__(checker)
-        self.pending: list[tuple[cst.CSTNode, str, frozenset[str], dict[str, T]]] = []
-        checker.at_end(self.resolve)
-
     def visit_Call(self, node: cst.Call) -> None:
         checker = self.checker
         if not checker.in_loop:
@@ -1087,7 +1083,7 @@ class SyncHelperQueriesInAsyncFunction(Rule):
             receiver = checker.type_of(node.func.value)
             if receiver is not None:
                 args["self"] = receiver
-        self.pending.append((node, callee, skip, args))
+        self.note_call(node, callee, skip, args)
 
     def _implicit_str(self, node: cst.CSTNode, value: cst.BaseExpression) -> None:
         """``str(book)`` and ``f"{book}"`` run the model's ``__str__``."""
@@ -1101,7 +1097,7 @@ class SyncHelperQueriesInAsyncFunction(Rule):
         if method is None:
             return
         skip = frozenset({SyncSessionAccessInAsyncFunction.code}) if session_loaded(checker) else frozenset()
-        self.pending.append((node, method, skip, {"self": t}))
+        self.note_call(node, method, skip, {"self": t}, name="str" if not isinstance(node, cst.Attribute) else None)
 
     def visit_FormattedStringExpression(self, node: cst.FormattedStringExpression) -> None:
         self._implicit_str(node, node.expression)
@@ -1120,22 +1116,11 @@ class SyncHelperQueriesInAsyncFunction(Rule):
         if info is None or not any(d.rpartition(".")[2] in ("property", "cached_property") for d in info.decorators):
             return
         skip = frozenset({SyncSessionAccessInAsyncFunction.code}) if session_loaded(checker) else frozenset()
-        self.pending.append((node, method, skip, {"self": t}))
+        self.note_call(node, method, skip, {"self": t}, name="str" if not isinstance(node, cst.Attribute) else None)
 
-    def resolve(self) -> None:
-        checker = self.checker
-        project = checker.project
-        for node, callee, skip, args in self.pending:
-            hops = project.effect_chain(callee, self.family, skip, args, checker.arg_matches)
-            if not hops:
-                continue
-            name = (checker.code_of(node.func, 40) if isinstance(node, cst.Call)
-                    else checker.code_of(node, 40) if isinstance(node, cst.Attribute) else "str")
-            here = f"{project.relpath(checker.path).rpartition('/')[2]}:{checker.line_of(node)}"
-            path = f"{here} -> {project.describe_chain(hops)}"
-            cure = f"call it in a thread: `await sync_to_async({name})(...)`"
-            checker.report(self, node, f"`{name}()` runs a query on the event loop ({path}): it {RAISES}; {cure}",
-                           help=cure, anywhere=True)
+    def helper_message(self, name: str, path: str) -> tuple[str, str]:
+        cure = f"call it in a thread: `await sync_to_async({name})(...)`"
+        return f"`{name}()` runs a query on the event loop ({path}): it {RAISES}; {cure}", cure
 
 
 def argument_types(checker, call: cst.Call, info) -> dict[str, T]:
