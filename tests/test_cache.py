@@ -213,7 +213,7 @@ def test_a_broken_cache_is_rebuilt_silently(project_dir, monkeypatch, content):
 
 def test_entries_that_do_not_match_are_misses(project_dir, monkeypatch):
     first = Run(project_dir, monkeypatch)
-    file = next((project_dir / DIR_NAME).glob("*.pickle"))
+    file = next((project_dir / DIR_NAME).glob("check-*.pickle"))
     data = pickle.loads(file.read_bytes())
     for key in data["results"]:
         data["results"][key] = ("garbage",)
@@ -225,12 +225,20 @@ def test_entries_that_do_not_match_are_misses(project_dir, monkeypatch):
 def test_a_cache_file_naming_a_class_is_refused(project_dir, monkeypatch):
     """The cache holds builtins only; a pickle that would import something is not loaded."""
     first = Run(project_dir, monkeypatch)
-    file = next((project_dir / DIR_NAME).glob("*.pickle"))
     marker = project_dir / "pwned"
-    file.write_bytes(pickle.dumps(_Evil(str(marker))))
+    files = list((project_dir / DIR_NAME).glob("*.pickle"))
+    assert any(f.name.startswith("summaries-") for f in files)  # the summaries' own file too
+    for file in files:
+        file.write_bytes(pickle.dumps(_Evil(str(marker))))
+    write(project_dir, "shop/views.py", VIEWS + "\n# edit\n")  # so helper summaries are read back
+    bump(project_dir / "shop" / "views.py")
     again = Run(project_dir, monkeypatch)
     assert not marker.exists()
     assert again.findings == first.findings
+    write(project_dir, "shop/views.py", VIEWS + "\n# edit 2\n")
+    bump(project_dir / "shop" / "views.py")
+    Run(project_dir, monkeypatch, only="shop/views.py")  # serial: reads the summaries file
+    assert not marker.exists()
 
 
 class _Evil:
@@ -396,3 +404,16 @@ def test_a_new_async_def_changes_the_prefilter_and_is_followed(project_dir, monk
     after = Run(project_dir, monkeypatch)
     assert after.codes("tasks.py") == ["DJA203"]
     assert "tasks.py" in after.linted and caller.exists()
+
+
+def test_a_cache_with_the_right_key_and_garbage_inside_is_survived(project_dir, monkeypatch):
+    first = Run(project_dir, monkeypatch)
+    file = next((project_dir / DIR_NAME).glob("check-*.pickle"))
+    data = pickle.loads(file.read_bytes())
+    data["stats"] = {path: "garbage" for path in data["stats"]}
+    data["values"] = {"=prefilter": 42, "=async-names": ("x",)}
+    data["results"] = {path: (1, 2, 3, 4) for path in data["results"]}
+    file.write_bytes(pickle.dumps(data))
+    again = Run(project_dir, monkeypatch)
+    assert again.findings == first.findings and len(again.linted) == 5
+    assert Run(project_dir, monkeypatch).linted == []

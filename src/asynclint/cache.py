@@ -140,7 +140,8 @@ class Files:
             self.now[path] = (-1, -1, None)
             return None
         old = self.table.get(path)
-        if old is not None and old[0] == st.st_size and old[1] == st.st_mtime_ns and old[2] is not None:
+        if (isinstance(old, tuple) and len(old) == 3 and old[0] == st.st_size and old[1] == st.st_mtime_ns
+                and isinstance(old[2], str)):
             digest = old[2]
         else:
             try:
