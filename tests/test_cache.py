@@ -417,3 +417,29 @@ def test_a_cache_with_the_right_key_and_garbage_inside_is_survived(project_dir, 
     again = Run(project_dir, monkeypatch)
     assert again.findings == first.findings and len(again.linted) == 5
     assert Run(project_dir, monkeypatch).linted == []
+
+
+SETTINGS_REDIS = """
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}}
+"""
+
+CACHE_CALL_VIEW = """
+from django.core.cache import cache
+from django.http import JsonResponse
+
+
+async def stats(request):
+    return JsonResponse({"n": cache.get("n")})
+"""
+
+
+def test_a_scan_kept_on_the_project_is_a_whole_project_dependency(project_dir, monkeypatch):
+    """Rule helpers keep project-wide scans as `project._asynclint_*` attributes (read with
+    getattr): the cache backend of DJA306 comes from another module's CACHES."""
+    settings = write(project_dir, "settings.py", SETTINGS_REDIS)
+    write(project_dir, "shop/cachey.py", CACHE_CALL_VIEW)
+    assert Run(project_dir, monkeypatch).codes("cachey.py") == ["DJA306"]
+    bump(write(project_dir, "settings.py", SETTINGS_MEM_CACHE))
+    after = Run(project_dir, monkeypatch)
+    assert after.codes("cachey.py") == []
+    assert "cachey.py" in after.linted and settings.exists()
