@@ -735,6 +735,12 @@ class AsyncMiddlewareWithoutAsyncCapable(Rule):
         checker = self.checker
         name = node.name.value
         if len(checker.frames) == 2 and node.asynchronous is None:
+            # Only a function that defines an inner `async def` can be such a factory: ask the
+            # whole-project middleware model (which makes the finding depend on every file)
+            # only then.
+            if not any(isinstance(stmt, cst.FunctionDef) and stmt.asynchronous is not None
+                       for stmt in node.body.body):
+                return
             kind = "factory"
         elif name == "__call__" and node.asynchronous is not None and _request_only(node):
             kind = "class"
