@@ -114,7 +114,7 @@ def lint_source(text: str, path: Path, project: Project, rules: list[type[Rule]]
     settings = project.settings
     shown = project.relpath(str(path))
     try:
-        module = parse(text)
+        module = project.take_parsed(str(path), text) or parse(text)
     except cst.ParserSyntaxError as exc:
         return [_parse_failure(shown, text, exc.raw_line, exc.raw_column + 1, exc.message)]
     except (RecursionError, MemoryError, ValueError) as exc:
@@ -152,6 +152,7 @@ def summarize_module(project: Project, modname: str, path: Path) -> dict:
         module = parse(text)
     except Exception:  # noqa: BLE001 - an unreadable callee is simply unknown
         return {}
+    project.keep_parsed(str(path), text, module)  # linted later in this run: parsed once
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     rules = [rule for rule in all_rules().values() if rule.effect]
     checker = GuardedChecker(wrapper, str(path), modname, project.settings, project, rules, frozenset())

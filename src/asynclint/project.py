@@ -136,6 +136,24 @@ class Project:
                 self._prefilter_deps[codes] = recorder.restore(outer)
         return self._prefilters[codes]
 
+    #: parsed helper modules kept for when they are linted themselves (bounded)
+    MAX_KEPT_PARSES = 64
+
+    def keep_parsed(self, path: str, text: str, module) -> None:
+        """A module parsed to summarize its helpers is linted later in the same run
+        (files are linted in order): keep the tree so it is parsed once."""
+        kept = self.__dict__.setdefault("_kept_parses", {})
+        if len(kept) >= self.MAX_KEPT_PARSES:
+            kept.pop(next(iter(kept)))
+        kept[path] = (text, module)
+
+    def take_parsed(self, path: str, text: str):
+        kept = self.__dict__.get("_kept_parses")
+        if not kept:
+            return None
+        entry = kept.pop(path, None)
+        return entry[1] if entry is not None and entry[0] == text else None
+
     def module_name(self, path: Path) -> str:
         key = self.index.path_keys.get(str(path)) or self.index.path_keys.get(str(Path(path).resolve()))
         if key is not None:
