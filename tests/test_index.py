@@ -67,3 +67,27 @@ def test_index_is_plain_picklable_data() -> None:
     copy = pickle.loads(pickle.dumps(index))
     assert copy.resolve("shop.views", "Book") == "shop.models.Book"
     assert copy.model_fields("shop.models.Book").keys() == index.model_fields("shop.models.Book").keys()
+
+
+def test_routes_resolve_views_and_class_based_views(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "__init__.py").write_text("")
+    (tmp_path / "site" / "views.py").write_text(
+        "from django.views import View\n\nasync def home(request):\n    pass\n\n"
+        "class BookView(View):\n    async def get(self, request):\n        pass\n")
+    (tmp_path / "site" / "urls.py").write_text(
+        "from django.urls import include, path, re_path\n\nfrom . import views\nfrom .views import BookView as Books\n\n"
+        "urlpatterns = [\n    path('', views.home),\n    re_path(r'^books/$', Books.as_view()),\n"
+        "    path('api/', include('site.api_urls')),\n    path('gone/', views.missing),\n]\n")
+    index = ProjectIndex([tmp_path])
+    routes = {(r.pattern, r.view, r.is_class) for r in index.routes()}
+    assert ("", "site.views.home", False) in routes
+    assert (r"^books/$", "site.views.BookView", True) in routes
+    assert ("gone/", "site.views.missing", False) in routes  # resolves by name; the function is unknown
+    assert len(routes) == 3  # include() is not a view
+    assert index.routed_views() >= {"site.views.home", "site.views.BookView"}
+    assert index.function("site.views.missing") is None
+
+
+def test_demo_site_routes() -> None:
+    assert make_index().routed_views() >= {"shop.views.book_list", "shop.views.book_detail", "shop.views.dashboard"}

@@ -71,6 +71,17 @@ class ClassInfo:
     meta_fields: tuple[str, ...] | None = None  # class Meta: fields = [...] ("__all__",)
 
 
+@dataclass(frozen=True)
+class Route:
+    """One ``path()``/``re_path()`` entry of a ``urlpatterns`` list."""
+
+    module: str  # the urls module
+    line: int
+    pattern: str | None
+    view: str | None  # fqn of the view function or class (None: unresolvable)
+    is_class: bool  # routed with ``View.as_view()``
+
+
 @dataclass
 class ModuleInfo:
     name: str
@@ -126,6 +137,7 @@ class ProjectIndex:
         self._models_scanned = False
         self._reverse: dict[str, dict[str, str]] | None = None
         self._user_models: list[tuple[str, str]] | None = None
+        self._routes: list[Route] | None = None
         #: files read while linting a file (see asynclint.deps), and per module
         #: the files its index entry was built from (itself, re-exports it followed)
         self.recorder = Recorder()
@@ -441,6 +453,57 @@ class ProjectIndex:
         if best is None:
             return "django.contrib.auth.models.User" if not self._user_models else None
         return self.model_by_label(best, near_module)
+
+    def routes(self) -> list[Route]:
+        """Every view the project's ``urlpatterns`` route to (``include()`` is followed by
+        reading the included module's own ``urlpatterns``, as every urls module is read)."""
+        if self.recorder is not None:
+            self.recorder.note((ALL,))  # an answer that reads every urls module
+        if self._routes is None:
+            found: list[Route] = []
+            for modname, path in list(self.module_paths.items()):
+                try:
+                    data = Path(path).read_bytes()
+                except OSError:
+                    continue
+                if b"urlpatterns" not in data:
+                    continue
+                try:
+                    tree = ast.parse(data)
+                except (SyntaxError, ValueError):
+                    continue
+                for node in tree.body:
+                    targets = (node.targets if isinstance(node, ast.Assign)
+                               else [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
+                    if not any(isinstance(t, ast.Name) and t.id == "urlpatterns" for t in targets):
+                        continue
+                    value = getattr(node, "value", None)
+                    for element in (value.elts if isinstance(value, (ast.List, ast.Tuple)) else []):
+                        route = self._route(modname, element)
+                        if route is not None:
+                            found.append(route)
+            self._routes = found
+        return self._routes
+
+    def _route(self, modname: str, element: ast.expr) -> Route | None:
+        if not (isinstance(element, ast.Call) and len(element.args) >= 2):
+            return None
+        func = _dotted(element.func) or ""
+        if func.rpartition(".")[2] not in ("path", "re_path", "url"):
+            return None
+        pattern = element.args[0].value if isinstance(element.args[0], ast.Constant) else None
+        target = element.args[1]
+        is_class = False
+        if isinstance(target, ast.Call) and isinstance(target.func, ast.Attribute) and target.func.attr == "as_view":
+            target, is_class = target.func.value, True
+        elif isinstance(target, ast.Call):
+            return None  # include(...) and other factories: their own urls modules are read too
+        dotted = _dotted(target)
+        view = self.resolve(modname, dotted) if dotted else None
+        return Route(modname, element.lineno, pattern if isinstance(pattern, str) else None, view, is_class)
+
+    def routed_views(self) -> frozenset[str]:
+        return frozenset(r.view for r in self.routes() if r.view)
 
     def scan_models(self) -> None:
         """Index every module that may define models (cheap byte prefilter first)."""
