@@ -112,6 +112,14 @@ def content_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+
+def digest_of_files(paths, files) -> str:
+    """One digest of every file's path and content digest (``files.digest``)."""
+    h = hashlib.blake2b(digest_size=16)
+    for path in paths:
+        h.update(f"{path}\0{files.digest(path)}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
 class _NoClasses(pickle.Unpickler):
     """Builtin containers and scalars only: a cache file cannot name a class or function."""
 
@@ -251,10 +259,7 @@ class Cache:
     def project_digest(self) -> str:
         """Digest of every project file's content (for results that used a whole-project scan)."""
         if self._project_digest is None:
-            h = hashlib.blake2b(digest_size=16)
-            for path in self._project_paths:
-                h.update(f"{path}\0{self.files.digest(path)}\n".encode("utf-8", "surrogateescape"))
-            self._project_digest = h.hexdigest()
+            self._project_digest = digest_of_files(self._project_paths, self.files)
         return self._project_digest
 
     def value(self, name: str) -> str | None:
@@ -482,10 +487,7 @@ class EntryCache:
 
     def project_digest(self) -> str:
         if self._project_digest is None:
-            h = hashlib.blake2b(digest_size=16)
-            for path in self.paths:
-                h.update(f"{path}\0{self.files.digest(path)}\n".encode("utf-8", "surrogateescape"))
-            self._project_digest = h.hexdigest()
+            self._project_digest = digest_of_files(self.paths, self.files)
         return self._project_digest
 
     def _entry(self, key: str) -> Path:
