@@ -783,7 +783,9 @@ class Checker(cst.CSTVisitor):
 
     def record_effect(self, effect: Effect) -> None:
         frame = self.function_frame
-        if frame is None or frame.on_loop:
+        if frame is None or frame.on_loop or "<locals>" in frame.fqn:
+            # a nested def (a wrapper, a callback) runs when someone calls it, not when its
+            # outer function runs: its effects are not the outer function's
             return
         summary = self.summaries.get(self._summary_key(frame))
         if summary is not None:
@@ -791,7 +793,7 @@ class Checker(cst.CSTVisitor):
 
     def record_call(self, callee: str, node: cst.CSTNode) -> None:
         frame = self.function_frame
-        if frame is None or frame.on_loop:
+        if frame is None or frame.on_loop or "<locals>" in frame.fqn:
             return
         summary = self.summaries.get(self._summary_key(frame))
         if summary is not None:
