@@ -136,7 +136,7 @@ class ProjectIndex:
         self.classes: dict[str, ClassInfo] = {}
         self._models_scanned = False
         self._reverse: dict[str, dict[str, str]] | None = None
-        self._user_models: list[tuple[str, str]] | None = None
+        self._user_models: list[tuple[Path | None, str]] | None = None
         self._routes: list[Route] | None = None
         #: files read while linting a file (see asynclint.deps), and per module
         #: the files its index entry was built from (itself, re-exports it followed)
@@ -423,10 +423,13 @@ class ProjectIndex:
         return candidates[0].fqn if candidates else None
 
     def user_model(self, near_module: str) -> str | None:
-        """The model ``settings.AUTH_USER_MODEL`` names for the Django site of ``near_module``."""
+        """The model ``settings.AUTH_USER_MODEL`` names for the Django site of ``near_module``
+        (the site: the folder with ``manage.py``); Django's User when no settings set it."""
+        from asynclint.settings_literals import assignments, django_root, literal
+
         if self._user_models is None:
-            found: list[tuple[str, str]] = []
-            for modname, path in list(self.module_paths.items()):
+            found: list[tuple[Path | None, str]] = []
+            for path in list(self.module_paths.values()):
                 try:
                     data = Path(path).read_bytes()
                 except OSError:
@@ -437,22 +440,18 @@ class ProjectIndex:
                     tree = ast.parse(data)
                 except (SyntaxError, ValueError):
                     continue
-                for node in tree.body:
-                    if (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "AUTH_USER_MODEL" for t in node.targets)
-                            and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
-                        found.append((path, node.value.value))
+                for value in assignments(tree, "AUTH_USER_MODEL"):
+                    label = literal(value)
+                    if isinstance(label, str):
+                        found.append((django_root(path), label))
             self._user_models = found
-        near = Path(self.module_paths.get(near_module, ".")).resolve()
-        best = None
-        for path, label in self._user_models:
-            site = Path(path).resolve().parent.parent  # settings.py lives in <site>/<project package>/
-            if site == near or site in near.parents:
-                best = label
-        if best is None and len({label for _, label in self._user_models}) == 1:
-            best = self._user_models[0][1]
-        if best is None:
-            return "django.contrib.auth.models.User" if not self._user_models else None
-        return self.model_by_label(best, near_module)
+        if not self._user_models:
+            return "django.contrib.auth.models.User"
+        site = django_root(self.module_paths.get(near_module, "."))
+        labels = {label for root, label in self._user_models if site is not None and root == site}
+        if not labels:
+            labels = {label for _, label in self._user_models}
+        return self.model_by_label(labels.pop(), near_module) if len(labels) == 1 else None
 
     def routes(self) -> list[Route]:
         """Every view the project's ``urlpatterns`` route to (``include()`` is followed by
