@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -199,4 +199,4 @@ def load_settings(start: Path, config_file: Path | None = None, **overrides: Any
     return replace(settings, **cli) if cli else settings
 
 
-__all__ = ["ConfigError", "Settings", "find_config", "load_settings", "parse_version", "field"]
+__all__ = ["ConfigError", "Settings", "find_config", "load_settings", "parse_version"]

@@ -131,13 +131,7 @@ OFFLOADERS = frozenset(
 )
 OFFLOADER_METHODS = frozenset({"run_in_executor", "submit", "map"})
 
-# Calls that consume a coroutine (so creating one for them is not "never awaited").
-COROUTINE_CONSUMERS = frozenset(
-    """asyncio.gather asyncio.create_task asyncio.ensure_future asyncio.wait_for
-    asyncio.wait asyncio.shield asyncio.run asyncio.as_completed
-    asyncio.run_coroutine_threadsafe asyncio.timeout asgiref.sync.async_to_sync
-    anyio.run trio.run""".split()
-)
+# Methods that take a coroutine to run or keep it (so making one for them is not "never awaited").
 COROUTINE_CONSUMER_METHODS = frozenset(
     """create_task run_until_complete start_soon append extend add put put_nowait
     insert appendleft send throw close""".split()
