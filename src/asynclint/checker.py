@@ -247,7 +247,7 @@ class Checker(cst.CSTVisitor):
             class_fqn = outer.class_fqn
             offloaded = fname in outer.offloaded or any(
                 self.is_offloader(d.decorator) for d in node.decorators)
-            if _is_generator(node):
+            if is_generator(node):
                 # Calling a generator function runs nothing: its body runs where it is
                 # iterated (StreamingHttpResponse consumes sync iterators in a thread).
                 on_loop = is_async or (outer.on_loop and fname in outer.iterated and not offloaded)
@@ -896,8 +896,8 @@ def relation_loaded(selected: frozenset[str] | None, attr: str, nullable: bool =
     return any(path.partition("__")[0] == attr for path in selected)
 
 
-def _is_generator(node: cst.FunctionDef) -> bool:
-    """Does the function's own body (not a nested one) yield?"""
+def is_generator(node: cst.FunctionDef) -> bool:
+    """Does the function's own body (not a nested function, lambda or class) yield?"""
 
     class Find(cst.CSTVisitor):
         found = False
@@ -906,6 +906,9 @@ def _is_generator(node: cst.FunctionDef) -> bool:
             return inner is node
 
         def visit_Lambda(self, inner: cst.Lambda) -> bool:
+            return False
+
+        def visit_ClassDef(self, inner: cst.ClassDef) -> bool:
             return False
 
         def visit_Yield(self, inner: cst.Yield) -> bool:

@@ -30,6 +30,7 @@ from typing import Sequence
 import libcst as cst
 
 from asynclint import knowledge as K
+from asynclint.checker import is_generator
 from asynclint.registry import Rule, register
 from asynclint.semantic import (
     INSTANCE, MANAGER, PAGINATOR, QUERYSET, RELATED_MANAGER, REQUEST, SESSION, USER,
@@ -355,7 +356,7 @@ class _Analysis:
     def _def_makes_coroutine(self, node: cst.FunctionDef) -> bool:
         decorators = {self.checker.qualified(_strip_call(d.decorator)) or "?" for d in node.decorators}
         if node.asynchronous is not None:
-            return not _yields(node) and decorators <= TRANSPARENT_DECORATORS
+            return not is_generator(node) and decorators <= TRANSPARENT_DECORATORS
         return bool(decorators & ASYNC_MAKING_DECORATORS)
 
     def _local_function(self, name: str) -> bool | None:
@@ -650,24 +651,6 @@ def _inside(node: cst.CSTNode, ancestors: Sequence[cst.CSTNode]) -> bool:
 
 def _strip_call(node: cst.BaseExpression) -> cst.BaseExpression:
     return node.func if isinstance(node, cst.Call) else node
-
-
-def _yields(node: cst.FunctionDef) -> bool:
-    found = False
-
-    class Scan(cst.CSTVisitor):
-        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
-            return inner is node
-
-        def visit_Lambda(self, inner: cst.Lambda) -> bool:
-            return False
-
-        def visit_Yield(self, inner: cst.Yield) -> None:
-            nonlocal found
-            found = True
-
-    node.visit(Scan())
-    return found
 
 
 def _declared_global(scope: cst.FunctionDef) -> set[str]:

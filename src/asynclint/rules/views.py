@@ -18,6 +18,7 @@ import re
 
 import libcst as cst
 
+from asynclint.checker import is_generator
 from asynclint.registry import Rule, register
 from asynclint.rules._django_classes import METHOD_DECORATOR, ClassWorld, ViewShape, class_literal_in, view_shape
 from asynclint.semantic import ITERATOR, QUERYSET, string_value
@@ -867,7 +868,7 @@ class SyncIteratorInStreamingResponse(_ViewRule):
                 return None
             local = _local_function(checker, func.value)
             if local is not None:
-                if local.asynchronous is None and _yields(local):
+                if local.asynchronous is None and is_generator(local):
                     return f"the sync generator `{func.value}()`"
                 return None
         fqn = checker.callee_fqn(node)
@@ -884,7 +885,7 @@ def _is_async_iterable(checker, node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
         local = _local_function(checker, node.func.value)
         if local is not None:
-            return local.asynchronous is not None and _yields(local)
+            return local.asynchronous is not None and is_generator(local)
         info = checker.index.function(checker.callee_fqn(node))
         return info is not None and info.is_async and info.is_generator
     return False
@@ -904,7 +905,7 @@ def _index_generator_is_own(checker, info) -> bool:
         return True
     for stmt in checker.module.body:
         if isinstance(stmt, cst.FunctionDef) and stmt.name.value == info.name:
-            return _yields(stmt)
+            return is_generator(stmt)
     return True
 
 
@@ -934,27 +935,6 @@ def _local_function(checker, name: str) -> cst.FunctionDef | None:
         if found is not None:
             return found
     return None
-
-
-def _yields(func: cst.FunctionDef) -> bool:
-    found = False
-
-    class Find(cst.CSTVisitor):
-        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
-            return inner is func
-
-        def visit_Lambda(self, inner: cst.Lambda) -> bool:
-            return False
-
-        def visit_ClassDef(self, inner: cst.ClassDef) -> bool:
-            return False
-
-        def visit_Yield(self, inner: cst.Yield) -> None:
-            nonlocal found
-            found = True
-
-    func.visit(Find())
-    return found
 
 
 @register
