@@ -91,3 +91,14 @@ def test_routes_resolve_views_and_class_based_views(tmp_path: Path) -> None:
 
 def test_demo_site_routes() -> None:
     assert make_index().routed_views() >= {"shop.views.book_list", "shop.views.book_detail", "shop.views.dashboard"}
+
+
+def test_a_generator_is_one_whose_own_body_yields(tmp_path: Path) -> None:
+    (tmp_path / "gen.py").write_text(
+        "def rows():\n    yield 1\n\n"
+        "def factory():\n    def inner():\n        yield 1\n    return inner\n\n"
+        "def with_lambda():\n    return lambda: (yield)\n")
+    index = ProjectIndex([tmp_path])
+    assert index.function("gen.rows").is_generator
+    assert not index.function("gen.factory").is_generator
+    assert not index.function("gen.with_lambda").is_generator

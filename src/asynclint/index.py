@@ -763,9 +763,14 @@ def _strip_call(node: ast.expr) -> ast.expr:
 
 
 def _is_generator(node: ast.AST) -> bool:
-    for child in ast.walk(node):
+    """Does the function's own body yield (not a nested function, lambda or class)?"""
+    stack = list(ast.iter_child_nodes(node))
+    while stack:
+        child = stack.pop()
         if isinstance(child, (ast.Yield, ast.YieldFrom)):
             return True
+        if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(child))
     return False
 
 

@@ -873,7 +873,7 @@ class SyncIteratorInStreamingResponse(_ViewRule):
                 return None
         fqn = checker.callee_fqn(node)
         info = checker.index.function(fqn)
-        if info is not None and info.is_generator and not info.is_async and _index_generator_is_own(checker, info):
+        if info is not None and info.is_generator and not info.is_async:
             return f"the sync generator `{_short(fqn)}()`"
         return None
 
@@ -896,17 +896,6 @@ def _comp_fors(first: cst.CompFor):
     while current is not None:
         yield current
         current = current.inner_for_in
-
-
-def _index_generator_is_own(checker, info) -> bool:
-    # FunctionInfo.is_generator also counts yields of nested functions; trust it only
-    # for functions of this module, where the body can be checked directly.
-    if info.module != checker.modname:
-        return True
-    for stmt in checker.module.body:
-        if isinstance(stmt, cst.FunctionDef) and stmt.name.value == info.name:
-            return is_generator(stmt)
-    return True
 
 
 def _local_function(checker, name: str) -> cst.FunctionDef | None:
