@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pickle
+
+import pytest
 from pathlib import Path
 
 from asynclint.index import ProjectIndex
@@ -102,3 +104,17 @@ def test_a_generator_is_one_whose_own_body_yields(tmp_path: Path) -> None:
     assert index.function("gen.rows").is_generator
     assert not index.function("gen.factory").is_generator
     assert not index.function("gen.with_lambda").is_generator
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_generator_found_whatever_the_line_ends(tmp_path, newline):
+    source = newline.join([
+        "def plain():", "    return 1", "",
+        "def gen():", "    x = 1", "    yield x", "",
+        "def outer():", "    def inner():", "        yield 1", "    return inner", "",
+        "\x0c",  # a form feed line: str.splitlines() would count it as a line break
+        "def after():", "    yield from range(3)", ""])
+    index = ProjectIndex([tmp_path])
+    index.add_source("m", str(tmp_path / "m.py"), source)
+    assert [index.function(f"m.{n}").is_generator for n in ("plain", "gen", "outer", "after")] == \
+        [False, True, False, True]

@@ -16,7 +16,7 @@ from asynclint.cache import Cache
 from asynclint.config import load_settings
 from asynclint.discovery import discover
 from asynclint.project import Project
-from asynclint.walk import walk
+from asynclint.walk import TRIVIA, skippable, walk
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -57,6 +57,44 @@ def test_walk_visits_exactly_what_libcst_visits():
         assert ours.seen == theirs.seen, path
         checked += 1
     assert checked > 50
+
+
+class SkippingRecorder(Recorder):
+    """libcst's own walk, noting nothing at or below a node of a skipped type."""
+
+    def __init__(self, skip: frozenset[type]) -> None:
+        super().__init__()
+        self.skip = skip
+        self.hidden = 0
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.hidden or type(node) in self.skip:
+            self.hidden += 1
+            return False
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if self.hidden:
+            self.hidden -= 1
+            return
+        super().on_leave(original_node)
+
+
+def test_walk_skipping_trivia_visits_the_rest_in_libcst_order():
+    skip = skippable({"Comma"})  # a handled trivia type is not skipped
+    assert cst.Comma not in skip and cst.SimpleWhitespace in skip and cst.Add in skip
+    assert not any(issubclass(kind, (cst.BaseExpression, cst.BaseStatement)) for kind in TRIVIA)
+    visited = skipped = 0
+    for path in _sources()[-7:]:
+        module = cst.parse_module(path.read_bytes())
+        ours, theirs, everything = Recorder(), SkippingRecorder(skip), Recorder()
+        walk(module, ours, skip)
+        module.visit(theirs)
+        walk(module, everything)
+        assert ours.seen == theirs.seen, path
+        visited += len(ours.seen)
+        skipped += len(everything.seen) - len(ours.seen)
+    assert skipped > visited  # trivia is most of a tree
 
 
 def test_walk_respects_a_visitor_that_skips_children():

@@ -17,7 +17,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from asynclint import knowledge as K
-from asynclint.walk import walk
+from asynclint.walk import TRIVIA, skippable, walk
 from asynclint.semantic import (
     ALL, INSTANCE, INSTANCES, ITERATOR, LIST, MANAGER, MODEL_CLASS, MODELFORM, PAGINATOR,
     QUERYSET, RELATED_MANAGER, REQUEST, SESSION, UNKNOWN, USER, Frame, T, dotted_name,
@@ -109,10 +109,12 @@ class Checker(cst.CSTVisitor):
         project: "Project",
         rules: Iterable[type["Rule"]],
         report_codes: frozenset[str] | None = None,
+        source: str | None = None,
     ) -> None:
         super().__init__()
         self.wrapper = wrapper
         self.module = wrapper.module
+        self._source = source
         self._positions = None
         self.path = path
         self.modname = modname
@@ -130,18 +132,26 @@ class Checker(cst.CSTVisitor):
         self._visit: dict[str, list[Callable]] = {}
         self._leave: dict[str, list[Callable]] = {}
         for rule in self.rules:
-            for attr in dir(rule):
-                if attr.startswith("visit_") or attr.startswith("leave_"):
-                    table = self._visit if attr[0] == "v" else self._leave
-                    table.setdefault(attr[6:], []).append(getattr(rule, attr))
+            for attr in _handler_names(type(rule)):
+                table = self._visit if attr[0] == "v" else self._leave
+                table.setdefault(attr[6:], []).append(getattr(rule, attr))
+        #: node types the walk can step over: trivia no rule handles
+        self.skip = skippable(self._visit.keys() | self._leave.keys())
 
     # -- the walk ------------------------------------------------------------------
 
     def run(self) -> None:
-        self.module.visit(self)
+        walk(self.module, self, self.skip)
         self.project.register(self)
         for hook in self._end_hooks:
             hook()
+
+    @property
+    def source(self) -> str:
+        """The module's text (given by the engine; else generated from the tree, slowly)."""
+        if self._source is None:
+            self._source = self.module.code
+        return self._source
 
     def at_end(self, hook: Callable[[], None]) -> None:
         """Run ``hook`` after the whole module was walked (e.g. to resolve helper calls)."""
@@ -916,8 +926,19 @@ def is_generator(node: cst.FunctionDef) -> bool:
             return False
 
     finder = Find()
-    walk(node, finder)  # node.visit(finder), without rebuilding the subtree
+    walk(node, finder, TRIVIA)  # node.visit(finder), without rebuilding the subtree
     return finder.found
+
+
+_HANDLERS: dict[type, tuple[str, ...]] = {}
+
+
+def _handler_names(kind: type) -> tuple[str, ...]:
+    """A rule class's ``visit_*``/``leave_*`` methods (read once per class)."""
+    names = _HANDLERS.get(kind)
+    if names is None:
+        names = _HANDLERS[kind] = tuple(a for a in dir(kind) if a.startswith(("visit_", "leave_")))
+    return names
 
 
 def _prescan(node: cst.FunctionDef, frame: Frame, checker: Checker) -> None:
@@ -950,7 +971,7 @@ def _prescan(node: cst.FunctionDef, frame: Frame, checker: Checker) -> None:
                     if isinstance(arg.value, cst.Name):
                         frame.offloaded.add(arg.value.value)
 
-    walk(node, Scan())  # node.visit(Scan()), without rebuilding the subtree
+    walk(node, Scan(), TRIVIA)  # node.visit(Scan()), without rebuilding the subtree
 
 
 __all__ = ["Checker", "Effect", "FunctionSummary", "RawReport", "relation_loaded"]

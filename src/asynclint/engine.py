@@ -88,7 +88,7 @@ class GuardedChecker(Checker):
     def run(self) -> None:
         from asynclint.walk import walk
 
-        walk(self.module, self)  # module.visit(self) without rebuilding the tree
+        walk(self.module, self, self.skip)  # module.visit(self), without rebuilding the tree or visiting trivia
         self.project.register(self)
         for hook in self._end_hooks:
             try:
@@ -125,7 +125,7 @@ def lint_source(text: str, path: Path, project: Project, rules: list[type[Rule]]
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     checker = GuardedChecker(wrapper, str(path), modname, settings, project,
                              rules if rules is not None else enabled_rules(settings),
-                             report_codes(settings))
+                             report_codes(settings), source=text)
     try:
         checker.run()
     except RecursionError:
@@ -155,7 +155,8 @@ def summarize_module(project: Project, modname: str, path: Path) -> dict:
     project.keep_parsed(str(path), text, module)  # linted later in this run: parsed once
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     rules = [rule for rule in all_rules().values() if rule.effect]
-    checker = GuardedChecker(wrapper, str(path), modname, project.settings, project, rules, frozenset())
+    checker = GuardedChecker(wrapper, str(path), modname, project.settings, project, rules, frozenset(),
+                             source=text)
     try:
         checker.run()
     except RecursionError:

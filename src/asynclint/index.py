@@ -235,7 +235,7 @@ class ProjectIndex:
         except (SyntaxError, ValueError):
             info.syntax_error = True
             return info
-        _ModuleIndexer(self, info).run(tree)
+        _ModuleIndexer(self, info, source).run(tree)
         return info
 
     def module(self, modname: str) -> ModuleInfo | None:
@@ -543,9 +543,16 @@ class ProjectIndex:
 
 
 class _ModuleIndexer:
-    def __init__(self, index: ProjectIndex, info: ModuleInfo) -> None:
+    def __init__(self, index: ProjectIndex, info: ModuleInfo, source: str = "") -> None:
         self.index = index
         self.info = info
+        # lines holding the word `yield`: a function with none of them in its span is
+        # no generator, without walking its body (most functions). Numbered as ast
+        # numbers them; a file with bare \r line ends is walked function by function.
+        self.yield_lines: list[int] | None = []
+        if "yield" in source:
+            self.yield_lines = (None if "\r" in source.replace("\r\n", "") else
+                                [n for n, line in enumerate(source.split("\n"), 1) if "yield" in line])
         natural = info.name.rpartition("::")[2]  # folder-qualified keys resolve like their plain name
         parts = natural.split(".")
         self.package = natural if info.is_package else ".".join(parts[:-1])
@@ -648,13 +655,19 @@ class _ModuleIndexer:
         self.index.functions[fqn] = FunctionInfo(
             fqn, self.info.name, node.name, node.lineno,
             is_async=isinstance(node, ast.AsyncFunctionDef),
-            is_generator=_is_generator(node),
+            is_generator=self._may_yield(node) and _is_generator(node),
             class_fqn=cls,
             decorators=decorators,
             is_static="staticmethod" in decorators,
             params=tuple(a.arg for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]),
         )
         return fqn
+
+    def _may_yield(self, node: ast.AST) -> bool:
+        if self.yield_lines is None:
+            return True
+        end = getattr(node, "end_lineno", None) or 10**9
+        return any(node.lineno <= n <= end for n in self.yield_lines)
 
     def _class(self, node: ast.ClassDef) -> None:
         fqn = f"{self.info.name}.{node.name}"

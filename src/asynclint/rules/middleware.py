@@ -50,7 +50,7 @@ def _holds_entries(checker) -> bool:
     other rules making the engine parse it.)"""
     found = getattr(checker, "_dja5_holds_entries", None)
     if found is None:
-        text = checker.module.code
+        text = checker.source
         found = any(t.decode() in text for t in ENTRY_TRIGGERS)
         checker._dja5_holds_entries = found
     return found
