@@ -52,7 +52,7 @@ def check(paths, select, ignore, extend_select, output_format, exit_zero, statis
     # Imports stay lazy: with an up-to-date cache, neither libcst nor the rules are loaded.
     from asynclint import output
     from asynclint.config import load_settings
-    from asynclint.discovery import discover
+    from asynclint.discovery import discover, shared_listings
     from asynclint.parallel import lint_many
     from asynclint.project import Project
 
@@ -76,8 +76,9 @@ def check(paths, select, ignore, extend_select, output_format, exit_zero, statis
         _fail(str(exc))
     settings = _layer_selection(settings, **overrides)
 
-    files = discover(paths, settings)
-    project = Project(settings)
+    with shared_listings():  # discovery and the index's module names: one walk of the tree
+        files = discover(paths, settings)
+        project = Project(settings)
     cache = None
     if not no_cache:
         from asynclint.cache import Cache

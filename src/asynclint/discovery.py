@@ -3,20 +3,117 @@
 Patterns use gitignore syntax (via pathspec, the library black and others use for
 exactly this), relative to the project root. A file named explicitly on the
 command line is always checked, as ruff does without --force-exclude.
+
+This is the warm path's first step (a run with an up-to-date cache does little
+else), so it works on ``str`` paths and ``os.scandir`` entries, and imports
+pathspec only when there is a pattern it must match: a ``.gitignore`` or
+``exclude`` patterns from the configuration. The built-in excludes are plain
+folder names and one ``*.egg-info``, matched by name (:func:`_default_excluded`
+answers exactly as the gitignore spec of :data:`DEFAULT_EXCLUDE` does; a test
+compares them).
+
+Folder listings can be shared with the project index, which names every module
+under the source roots (usually the same tree): inside :class:`shared_listings`,
+each folder is listed once per run (:func:`listing`).
 """
 
 from __future__ import annotations
 
 import os
-import re
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
+from asynclint.config import DEFAULT_EXCLUDE
 
-from asynclint.config import DEFAULT_EXCLUDE, Settings
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pathspec
+
+    from asynclint.config import Settings
 
 
-_NAMED_GROUP = re.compile(r"[(][?]P<\w+>")
+# -- folder listings ----------------------------------------------------------------------
+
+#: folder -> its entries sorted by name, while a shared_listings block is open
+_SHARED: dict[str, list[os.DirEntry]] | None = None
+
+
+def _name(entry: os.DirEntry) -> str:
+    return entry.name
+
+
+def listing(folder: str) -> list[os.DirEntry]:
+    """The entries of ``folder`` sorted by name; ``[]`` when it cannot be listed.
+
+    Inside a :class:`shared_listings` block a folder is listed once and its
+    entries (which cache what they learnt from ``stat``) are handed to every
+    later caller; outside one, every call lists the folder afresh.
+    """
+    shared = _SHARED
+    if shared is not None:
+        entries = shared.get(folder)
+        if entries is not None:
+            return entries
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=_name)
+    except OSError:
+        entries = []
+    if shared is not None:
+        shared[folder] = entries
+    return entries
+
+
+class shared_listings:
+    """``with shared_listings(): ...``: folder listings are read once inside the block.
+
+    For one run of the command line, where discovery and the project index walk
+    the same tree a few milliseconds apart. Not for long-lived processes: a file
+    created inside the block after its folder was listed is not seen.
+    """
+
+    def __enter__(self) -> "shared_listings":
+        global _SHARED
+        self._outer = _SHARED
+        if _SHARED is None:
+            _SHARED = {}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        global _SHARED
+        _SHARED = self._outer
+
+
+# -- patterns -----------------------------------------------------------------------------
+
+#: DEFAULT_EXCLUDE as names and name suffixes ("*.egg-info"); None if some pattern is neither
+_PLAIN = set("*?[]!/\\ ")
+
+
+def _default_names() -> tuple[frozenset[str], tuple[str, ...]] | None:
+    names, suffixes = [], []
+    for pattern in DEFAULT_EXCLUDE:
+        if not _PLAIN.intersection(pattern) and not pattern.startswith("#"):
+            names.append(pattern)
+        elif pattern.startswith("*") and pattern[1:] and not _PLAIN.intersection(pattern[1:]):
+            suffixes.append(pattern[1:])
+        else:
+            return None
+    return frozenset(names), tuple(suffixes)
+
+
+_DEFAULTS = _default_names()
+
+
+def _default_excluded(name: str) -> bool:
+    """Does a file or folder called ``name`` match one of DEFAULT_EXCLUDE's patterns?
+
+    (Each is a slash-free gitignore pattern, so it matches a path when it matches
+    one of its components.)
+    """
+    assert _DEFAULTS is not None
+    names, suffixes = _DEFAULTS
+    return name in names or name.endswith(suffixes)
 
 
 class _Spec:
@@ -28,13 +125,16 @@ class _Spec:
     answers exactly as ``pathspec.GitIgnoreSpec.match_file`` does.
     """
 
-    def __init__(self, spec: pathspec.PathSpec) -> None:
+    def __init__(self, spec: "pathspec.PathSpec") -> None:
+        import re
+
         self.spec = spec
         regexes = [getattr(p, "regex", None) for p in spec.patterns if getattr(p, "include", None) is not None]
         self.any = None
         if regexes and all(r is not None and not r.flags & ~re.UNICODE for r in regexes):
             # only "does any match" matters: named groups become plain groups
-            joined = "|".join("(?:" + _NAMED_GROUP.sub("(?:", r.pattern) + ")" for r in regexes)
+            named = re.compile(r"[(][?]P<\w+>")
+            joined = "|".join("(?:" + named.sub("(?:", r.pattern) + ")" for r in regexes)
             try:
                 self.any = None if "(?P=" in joined else re.compile(joined)
             except re.error:
@@ -53,15 +153,18 @@ class _Spec:
 
 
 def _spec(patterns) -> _Spec:
+    import pathspec
+
     return _Spec(pathspec.GitIgnoreSpec.from_lines(patterns))
 
 
-def _gitignore(folder: Path) -> _Spec | None:
-    file = folder / ".gitignore"
-    if not file.is_file():
+def _gitignore(folder: str) -> _Spec | None:
+    file = os.path.join(folder, ".gitignore")
+    if not os.path.isfile(file):
         return None
     try:
-        lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
+        with open(file, encoding="utf-8", errors="replace") as f:
+            lines = f.read().splitlines()
     except OSError:
         return None
     try:
@@ -77,69 +180,112 @@ def _gitignore(folder: Path) -> _Spec | None:
         return _spec(good)
 
 
-def discover(paths: list[Path], settings: Settings) -> list[Path]:
+# -- discovery ----------------------------------------------------------------------------
+
+def discover(paths: list["Path"], settings: "Settings") -> list["Path"]:
+    from pathlib import Path
+
     root = Path(settings.root).resolve()
-    exclude = _spec([*DEFAULT_EXCLUDE, *settings.exclude, *settings.extend_exclude])
-    found: dict[Path, None] = {}
+    patterns = [*settings.exclude, *settings.extend_exclude]
+    # the built-in excludes alone are matched by name; any configured pattern (which may
+    # negate a built-in one) goes through one gitignore spec of them all, as before
+    exclude = None if (_DEFAULTS is not None and not patterns) else _spec([*DEFAULT_EXCLUDE, *patterns])
+    found: dict[str, None] = {}
     for given in paths:
         given = given.resolve()
         if given.is_file():
-            found[given] = None
+            found[str(given)] = None
             continue
         if not given.is_dir():
             continue
         # gitignore files from the root down to the starting folder apply too
-        ignores: list[tuple[Path, pathspec.PathSpec]] = []
+        ignores: list[tuple[str, _Spec]] = []
         if settings.respect_gitignore:
             for folder in [*reversed(given.parents), given]:
                 if folder == root or root in folder.parents:
-                    if folder != given and (spec := _gitignore(folder)):
-                        ignores.append((folder, spec))
-        _walk(given, root, exclude, ignores, settings.respect_gitignore, found)
-    return sorted(found)
+                    if folder != given and (spec := _gitignore(str(folder))):
+                        ignores.append((_prefix(str(folder)), spec))
+        walk = _Walk(str(root), exclude, settings.respect_gitignore, found)
+        start = str(given)
+        if exclude is None:
+            # a built-in exclude matches a path when it matches any of its components: those
+            # from the root down to the starting folder are the same for every path below it
+            rel = _relative(start, walk.root)
+            if rel is not None and any(_default_excluded(part) for part in rel.split("/") if part):
+                continue
+        walk.folder(start, ignores)
+    return _sorted_paths(found)
 
 
-def _relative(path: str, folder: Path) -> str | None:
-    """``path.relative_to(folder).as_posix()`` with string operations (no pathlib per entry)."""
-    base = str(folder)
-    base = base if base.endswith(os.sep) else base + os.sep
+def _prefix(folder: str) -> str:
+    return folder if folder.endswith(os.sep) else folder + os.sep
+
+
+def _relative(path: str, base: str) -> str | None:
+    """``path`` relative to folder ``base`` (given with a trailing separator), with
+    forward slashes; None when it is not below it."""
     if not path.startswith(base):
         return None
     rel = path[len(base):]
     return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
 
-def _excluded(path: Path, is_dir: bool, root: Path, exclude, ignores) -> bool:
-    text = str(path)
-    rel = _relative(text, root)
-    if rel is None:
-        rel = path.name
-    probe = rel + "/" if is_dir else rel
-    if exclude.match_file(probe) or exclude.match_file(path.name + ("/" if is_dir else "")):
-        return True
-    for folder, spec in ignores:
-        local = _relative(text, folder)
-        if local is None:
-            continue
-        if spec.match_file(local + "/" if is_dir else local):
-            return True
-    return False
+class _Walk:
+    """One walk below a starting folder (string paths, folder listings from :func:`listing`)."""
+
+    def __init__(self, root: str, exclude: _Spec | None, respect_gitignore: bool, found: dict) -> None:
+        self.root = _prefix(root)
+        self.exclude = exclude
+        self.respect_gitignore = respect_gitignore
+        self.found = found
+
+    def excluded(self, path: str, name: str, is_dir: bool, ignores: list[tuple[str, _Spec]]) -> bool:
+        exclude = self.exclude
+        if exclude is None:
+            if _default_excluded(name):
+                return True
+        else:
+            rel = _relative(path, self.root)
+            if rel is None:
+                rel = name
+            if is_dir:
+                rel, name = rel + "/", name + "/"
+            if exclude.match_file(rel) or exclude.match_file(name):
+                return True
+        for folder, spec in ignores:
+            local = _relative(path, folder)
+            if local is None:
+                continue
+            if spec.match_file(local + "/" if is_dir else local):
+                return True
+        return False
+
+    def folder(self, folder: str, ignores: list[tuple[str, _Spec]]) -> None:
+        entries = listing(folder)
+        # (the listing says whether there is a .gitignore: no stat per folder)
+        if self.respect_gitignore:
+            for entry in entries:
+                if entry.name == ".gitignore":
+                    if spec := _gitignore(folder):
+                        ignores = [*ignores, (_prefix(folder), spec)]
+                    break
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if not self.excluded(entry.path, entry.name, True, ignores):
+                    self.folder(entry.path, ignores)
+            elif entry.name.endswith(".py") and entry.is_file():
+                if not self.excluded(entry.path, entry.name, False, ignores):
+                    self.found[entry.path] = None
 
 
-def _walk(folder: Path, root: Path, exclude, ignores, respect_gitignore: bool, found: dict) -> None:
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return
-    # (the listing says whether there is a .gitignore: no stat per folder)
-    if respect_gitignore and any(e.name == ".gitignore" for e in entries) and (spec := _gitignore(folder)):
-        ignores = [*ignores, (folder, spec)]
-    for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            path = Path(entry.path)
-            if not _excluded(path, True, root, exclude, ignores):
-                _walk(path, root, exclude, ignores, respect_gitignore, found)
-        elif entry.name.endswith(".py") and entry.is_file():
-            path = Path(entry.path)
-            if not _excluded(path, False, root, exclude, ignores):
-                found[path] = None
+def _sorted_paths(found) -> list["Path"]:
+    """``sorted(Path(p) for p in found)``, sorting the strings (cheaper than comparing Paths)."""
+    from pathlib import Path
+
+    if os.name != "posix":
+        return sorted(Path(p) for p in found)
+    # a Path sorts by its parts; every path here is absolute, so split("/") orders alike
+    return [Path(p) for p in sorted(found, key=lambda p: p.split("/"))]
+
+
+__all__ = ["discover", "listing", "shared_listings"]
