@@ -341,7 +341,7 @@ def test_flake8_cache_entries_are_only_used_when_they_match(project_dir, monkeyp
     key = str(project_dir / "shop" / "views.py")
     from asynclint.diagnostics import Diagnostic
 
-    cache.store(key, "digest-1", [Diagnostic("views.py", 3, 1, "DJA112", "m")], frozenset({key}))
+    cache.store(key, "digest-1", [Diagnostic("views.py", 3, 1, "DJA112", "m")], {key: (None, None)})
     assert cache.lookup(key, "digest-1") == ((3, 1, "DJA112", "m", 0, 0, "", 0),)
     assert cache.lookup(key, "digest-2") is None  # the text changed
     assert cache.lookup(str(project_dir / "shop" / "other_views.py"), "digest-1") is None
@@ -443,3 +443,72 @@ def test_a_scan_kept_on_the_project_is_a_whole_project_dependency(project_dir, m
     after = Run(project_dir, monkeypatch)
     assert after.codes("cachey.py") == []
     assert "cachey.py" in after.linted and settings.exists()
+
+
+UTIL = """
+def label():
+    return "books"
+"""
+
+VIEWS_USING_UTIL = """
+from django.http import JsonResponse
+
+from shop.util import label
+
+
+async def labelled(request):
+    return JsonResponse({"label": label()})
+"""
+
+
+def test_an_edit_that_changes_nothing_others_learn_rechecks_only_that_file(project_dir, monkeypatch):
+    """Early cutoff: the importers of a module depend on its definitions and on what its
+    functions do, not on its text. A comment, or a body doing the same kind of thing,
+    re-checks the module alone; a new effect re-checks the importer."""
+    util = write(project_dir, "shop/util.py", UTIL)
+    write(project_dir, "shop/labels.py", VIEWS_USING_UTIL)
+    Run(project_dir, monkeypatch)
+    write(project_dir, "shop/util.py", UTIL + "\n# a comment\n")
+    bump(util)
+    assert Run(project_dir, monkeypatch).linted == ["util.py"]
+    write(project_dir, "shop/util.py", UTIL.replace('"books"', '"volumes"'))
+    bump(util)
+    assert Run(project_dir, monkeypatch).linted == ["util.py"]
+    write(project_dir, "shop/util.py", "from shop.models import Book\n" + UTIL.replace(
+        'return "books"', "return Book.objects.first().title"))
+    bump(util)
+    after = Run(project_dir, monkeypatch)
+    assert sorted(after.linted) == ["labels.py", "util.py"]
+    assert after.codes("labels.py") == ["DJA112"]
+
+
+def test_a_cached_summary_finds_the_line_a_new_finding_cites(project_dir, monkeypatch):
+    """Summaries go to the cache without lines nobody cited (positions cost a pass over
+    the file); a later finding through one finds the real line."""
+    from asynclint import engine
+
+    summarized: list[str] = []
+    real = engine.summarize_module
+
+    def counting(project, modname, path):
+        summarized.append(modname)
+        return real(project, modname, path)
+
+    monkeypatch.setattr(engine, "summarize_module", counting)
+    # a sync caller: the helper is summarized (its return type), no finding cites it
+    write(project_dir, "shop/views.py", VIEWS.replace(
+        "async def stats(request):", "def total():\n    n = count_books()\n    return n\n\n\nasync def stats(request):")
+        .replace("count_books()})", "3})"))
+    assert Run(project_dir, monkeypatch, only="shop/views.py").findings == []
+    assert summarized == ["shop.helpers"]
+    write(project_dir, "shop/caller.py", VIEWS)
+    after = Run(project_dir, monkeypatch, only="shop/caller.py")
+    assert after.codes("caller.py") == ["DJA112"]
+    # from the cache, then summarized again once, for the line the message cites
+    assert summarized == ["shop.helpers", "shop.helpers"]
+    line = 1 + textwrap.dedent(HELPERS_QUERY).lstrip().splitlines().index("    return Book.objects.count()")
+    settings = load_settings(project_dir)
+    monkeypatch.chdir(project_dir)
+    [(_, [finding])] = parallel.lint_many([project_dir / "shop" / "caller.py"], Project(settings), jobs=1,
+                                          cache=Cache(settings))
+    assert f"helpers.py:{line} count_books" in finding.message

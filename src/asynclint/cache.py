@@ -4,13 +4,18 @@ One file per run configuration (asynclint's version and code, Python, the
 installed Django, the settings) holds, for every file checked:
 
 - the digest of its content when it was checked, and its findings;
-- the files its analysis read (see :mod:`asynclint.deps`: imported modules,
-  helpers' summaries, ...) with their digests then; ``ALL`` when it used a
-  whole-project scan, with the digest of the whole project then.
+- what its analysis read (see :mod:`asynclint.deps`), as tokens with their
+  digests then: files' contents, modules' index entries and summaries (with the
+  content digest they were computed from), whole-project scans, values.
 
-A cached result is used only when the file and everything it read are unchanged,
-so an edit to a view re-checks that view, and an edit to a helper re-checks its
-callers. Files are compared by (size, mtime_ns) first and by content digest when
+A cached result is used only when the file and everything it read are unchanged.
+An index entry or a summary whose file changed is computed again and compared
+("early cutoff"): an edit to a view's body re-checks that view, and the files
+importing it only if what they learnt from it (its definitions, its helpers'
+effects) changed. A whole-project scan (the models, the settings, the
+middleware model...) is unchanged while the files holding its trigger bytes and
+everything it read are; the cache keeps each scan's state, and which trigger
+bytes each file holds, so checking that reads no unchanged file. Files are compared by (size, mtime_ns) first and by content digest when
 those differ (a touched but unchanged file is still a hit). A file modified less
 than two seconds before the cache was written is re-hashed next time (git's
 "racily clean" rule).
@@ -37,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from asynclint import __version__
-from asynclint.deps import ALL, ASYNC_NAMES, PREFILTER
+from asynclint.deps import ALL, ASYNC_NAMES, FACTS, PREFILTER, SCAN, SCAN_TRIGGERS, SUMMARY, path_of
 
 if TYPE_CHECKING:
     from asynclint.config import Settings
@@ -45,7 +50,7 @@ if TYPE_CHECKING:
     from asynclint.project import Project
 
 DIR_NAME = ".asynclint_cache"
-FORMAT = 3
+FORMAT = 4
 #: how many configurations (cache files) to keep
 KEEP = 4
 RACY_NS = 2_000_000_000
@@ -186,13 +191,64 @@ def _value_digest(name: str, project: "Project") -> str | None:
     return None  # unknown: never equal to a stored digest
 
 
-def _split(deps: Iterable[str]) -> tuple[list[str], list[str]]:
-    files, values = [], []
-    for dep in deps:
-        if dep == ALL:
-            continue
-        (values if dep.startswith("=") else files).append(dep)
-    return files, values
+class _Deps:
+    """Checking a stored dependency ``(token, content digest, digest)`` against now.
+
+    Subclasses provide ``files`` (a :class:`Files`), ``_project`` and ``value()``.
+    """
+
+    files: "Files"
+    _project: "Project | None"
+
+    def _init_deps(self) -> None:
+        self._fresh: dict[str, str | None] = {}
+        self._scan_ok: dict[str, bool] = {}
+
+    def value(self, name: str) -> str | None:  # pragma: no cover - every subclass has one
+        raise NotImplementedError
+
+    def scan_ok(self, name: str) -> bool:
+        return False  # a cache that keeps no scan states trusts none
+
+    def fresh_digest(self, token: str) -> str | None:
+        """The digest of an index or summary token now (computed again: its file changed)."""
+        if token not in self._fresh:
+            self._fresh[token] = None
+            if self._project is not None:
+                try:
+                    self._fresh[token] = self._project.dep_digests([token])[token][1]
+                except Exception:  # noqa: BLE001 - cannot tell: a miss
+                    self._fresh[token] = None
+        return self._fresh[token]
+
+    def dep_ok(self, token: str, content: str | None, digest: str | None) -> bool:
+        kind = token[:1]
+        if kind in (FACTS, SUMMARY):
+            if content is not None and self.files.digest(path_of(token)) == content:
+                return True
+            return digest is not None and self.fresh_digest(token) == digest
+        if kind == "=":
+            return self.value(token) == digest
+        if kind == SCAN:
+            return self.scan_ok(token[1:])
+        return digest is not None and self.files.digest(token) == digest
+
+    def dep_entries(self, deps: "dict[str, tuple[str | None, str | None]]", own: str) -> tuple:
+        """The stored form of a file's dependencies (as :meth:`Project.dep_digests` gives them)."""
+        entries = []
+        for token, (content, digest) in deps.items():
+            kind = token[:1]
+            if token == ALL or token == own:
+                continue
+            if kind in (FACTS, SUMMARY):
+                entries.append((token, content, digest))
+            elif kind == "=":
+                entries.append((token, None, self.value(token)))
+            elif kind == SCAN:
+                entries.append((token, None, None))
+            else:
+                entries.append((token, None, self.files.digest(token)))
+        return tuple(sorted(entries, key=lambda e: e[0]))
 
 
 def _module_set_digest(paths: Iterable[str]) -> str:
@@ -204,7 +260,7 @@ def _diag_tuple(d: "Diagnostic") -> tuple:
     return (d.line, d.col, d.code, d.message, d.end_line, d.end_col, d.help, d.noqa_row)
 
 
-class Cache:
+class Cache(_Deps):
     """Cached results of one project and configuration (see the module docs)."""
 
     def __init__(self, settings: "Settings", mode: str = "check") -> None:
@@ -221,8 +277,16 @@ class Cache:
         self._values: dict[str, str | None] = {}
         #: value dependencies as last computed: name -> (project digest then, value digest)
         self.values: dict[str, tuple[str, str | None]] = {}
+        #: whole-project scans: name -> (triggers, by, candidates, inputs), see asynclint.index
+        self.scans: dict[str, tuple] = {}
+        #: path -> (content digest, scan triggers the content holds)
+        self.triggers: dict[str, tuple[str, tuple[bytes, ...]]] = {}
+        #: keys of the results stored by this run, and scans whose old state is not to be trusted
+        self._stored: set[str] = set()
+        self._distrusted: set[str] = set()
         self.dirty = False
         self.hits = 0
+        self._init_deps()
         self.load()
         self.summaries = SummaryCache(self)
 
@@ -244,6 +308,9 @@ class Cache:
         values = data.get("values")
         if isinstance(values, dict):
             self.values = values
+        scans, triggers = data.get("scans"), data.get("triggers")
+        if isinstance(scans, dict) and isinstance(triggers, dict):
+            self.scans, self.triggers = scans, triggers
 
     def use_project(self, project: "Project") -> None:
         """Results are only valid for the same set of project modules (imports resolve against it)."""
@@ -284,9 +351,8 @@ class Cache:
             digest, diags, deps, whole = entry
             if digest is None or self.files.digest(key) != digest:
                 return None
-            for dep, dep_digest in deps:
-                now = self.value(dep) if dep.startswith("=") else self.files.digest(dep)
-                if now != dep_digest:
+            for dep, content, dep_digest in deps:
+                if not self.dep_ok(dep, content, dep_digest):
                     return None
             if whole is not None and self.project_digest() != whole:
                 return None
@@ -305,7 +371,8 @@ class Cache:
 
     # -- writing --------------------------------------------------------------------
 
-    def store(self, path: Path, diagnostics: "list[Diagnostic]", deps: frozenset[str] | None) -> None:
+    def store(self, path: Path, diagnostics: "list[Diagnostic]",
+              deps: "dict[str, tuple[str | None, str | None]] | None") -> None:
         if deps is None:
             return
         key = str(path)
@@ -313,20 +380,90 @@ class Cache:
         if digest is None:
             self.results.pop(key, None)
             return
-        paths, values = _split(deps)
-        files = tuple(sorted([*((d, self.files.digest(d)) for d in paths if d != key),
-                              *((v, self.value(v)) for v in values)]))
         whole = self.project_digest() if ALL in deps else None
-        self.results[key] = (digest, tuple(_diag_tuple(d) for d in diagnostics), files, whole)
+        self.results[key] = (digest, tuple(_diag_tuple(d) for d in diagnostics), self.dep_entries(deps, key), whole)
+        self._stored.add(key)
         self.dirty = True
+
+    # -- whole-project scans --------------------------------------------------------
+
+    def _holds(self, path: str) -> frozenset[bytes]:
+        """The scan triggers file ``path`` holds now (read only when its content changed)."""
+        digest = self.files.digest(path)
+        known = self.triggers.get(path)
+        if digest is not None and isinstance(known, tuple) and len(known) == 2 and known[0] == digest:
+            return frozenset(known[1])
+        if digest is None:
+            return frozenset()
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            return frozenset()
+        found = tuple(t for t in SCAN_TRIGGERS if t in data)
+        self.triggers[path] = (digest, found)
+        self.dirty = True
+        return frozenset(found)
+
+    def scan_ok(self, name: str) -> bool:
+        """Is the stored state of scan ``name`` still the project's?"""
+        if name not in self._scan_ok:
+            self._scan_ok[name] = False  # a scan reading itself (never) is not trusted
+            self._scan_ok[name] = self._check_scan(name)
+        return self._scan_ok[name]
+
+    def _check_scan(self, name: str) -> bool:
+        state = self.scans.get(name)
+        try:
+            triggers, by, candidates, inputs = state  # type: ignore[misc]
+            wanted = frozenset(triggers)
+            now = sorted((FACTS + path if by == "facts" else path)
+                         for path in self._project_paths if self._holds(path) & wanted)
+            if now != [c[0] for c in candidates]:
+                return False
+            return all(self.dep_ok(*c) for c in candidates) and all(self.dep_ok(*i) for i in inputs)
+        except Exception:  # noqa: BLE001 - missing or malformed: not trusted
+            return False
+
+    def merge_scans(self, states: dict[str, tuple]) -> None:
+        """Keep the scan states a run computed (see :meth:`Project.scan_states`).
+
+        A state replacing one this run did not find valid makes every stored result
+        that used the old one (and was not re-checked now) untrustworthy: those go.
+        """
+        for name, state in states.items():
+            old = self.scans.get(name)
+            if old == state:
+                continue
+            if old is not None and self.scan_ok(name) and old[:3] == state[:3]:
+                # the same scan, asked more of (a lazy model): what both read
+                inputs = {i[0]: i for i in old[3]}
+                inputs.update({i[0]: i for i in state[3]})
+                state = (*state[:3], tuple(sorted(inputs.values(), key=lambda i: i[0])))
+            elif old is not None:
+                self._distrusted.add(name)
+            self.scans[name] = state
+            self.dirty = True
+
+    def _drop_distrusted(self) -> None:
+        if not self._distrusted:
+            return
+        tokens = {SCAN + name for name in self._distrusted}
+        for key in [k for k, entry in self.results.items() if k not in self._stored]:
+            try:
+                if any(dep[0] in tokens for dep in self.results[key][2]):
+                    del self.results[key]
+            except Exception:  # noqa: BLE001 - a malformed entry goes too
+                del self.results[key]
 
     def save(self) -> None:
         """Write the cache atomically; a folder we cannot write is silently skipped."""
         table = self.files.merged()
         if not self.dirty and table == self.files.table:
             return  # nothing new: the warm path writes nothing
+        self._drop_distrusted()
         data = {"format": FORMAT, "key": self.key, "modules": self.modules or "",
-                "stats": table, "results": self.results, "values": self.values}
+                "stats": table, "results": self.results, "values": self.values,
+                "scans": self.scans, "triggers": self.triggers}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             ignore = self.folder / ".gitignore"
@@ -414,40 +551,48 @@ class SummaryCache:
             files = self.owner.files
             if epath != path or files.digest(path) != digest:
                 return None
-            if any((self.owner.value(dep) if dep.startswith("=") else files.digest(dep)) != dep_digest
-                   for dep, dep_digest in deps):
+            if not all(self.owner.dep_ok(*dep) for dep in deps):
                 return None
             if whole is not None and self.owner.project_digest() != whole:
                 return None
             if not isinstance(summaries, dict):
                 return None
-            built_from = frozenset(dep for dep, _ in deps) | ({ALL} if whole is not None else set())
+            built_from = frozenset(dep[0] for dep in deps) | ({ALL} if whole is not None else set())
         except Exception:  # noqa: BLE001 - a malformed entry is a miss
             return None
         return summaries, built_from
 
-    def store(self, modname: str, path: str, summaries: dict, deps: frozenset[str]) -> None:
+    def store(self, modname: str, path: str, summaries: dict, deps: frozenset[str], project: "Project") -> None:
         files = self.owner.files
         digest = files.digest(path)
         if digest is None:
             return
-        for summary in summaries.values():
-            summary.finalize()  # lines resolved: no tree kept
-        paths, values = _split(deps)
-        self._load()[modname] = (path, digest, tuple(sorted([*((d, files.digest(d)) for d in paths if d != path),
-                                                             *((v, self.owner.value(v)) for v in values)])),
-                                 self.owner.project_digest() if ALL in deps else None, dict(summaries))
+        # kept as they are until the cache is written: lines a finding of this run
+        # resolved are kept then (see :meth:`save`)
+        entries = self.owner.dep_entries(project.dep_digests(deps - {SUMMARY + path}), path)
+        self._load()[modname] = (path, digest, entries,
+                                 self.owner.project_digest() if ALL in deps else None, summaries)
         self.dirty = True
 
     def save(self) -> None:
         if not self.dirty or self.entries is None:
             return
+        # copies without the tree: lines no finding needed stay 0, "not known here"
+        # (positions cost a full pass over the file; Project.hop_line finds them if cited)
+        entries = {}
+        for modname, entry in self.entries.items():
+            try:
+                epath, digest, deps, whole, summaries = entry
+                entries[modname] = (epath, digest, deps, whole,
+                                    {fqn: summary.detached() for fqn, summary in summaries.items()})
+            except Exception:  # noqa: BLE001 - a malformed entry is dropped
+                continue
         try:
             self.owner.folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.owner.folder, prefix=".tmp-", suffix=".pickle")
             try:
                 with os.fdopen(fd, "wb") as f:
-                    pickle.dump({"modules": self.owner.modules, "entries": self.entries}, f,
+                    pickle.dump({"modules": self.owner.modules, "entries": entries}, f,
                                 protocol=pickle.HIGHEST_PROTOCOL)
                 os.replace(tmp, self.file)
             except BaseException:
@@ -461,7 +606,7 @@ class SummaryCache:
         self.dirty = False
 
 
-class EntryCache:
+class EntryCache(_Deps):
     """The same cache, one small file per checked file: for the flake8 plugin, whose
     worker processes check files one at a time and never get a "run is over" call.
 
@@ -479,6 +624,7 @@ class EntryCache:
         self._project = project
         self._values: dict[str, str | None] = {}
         self.hits = 0
+        self._init_deps()
 
     def value(self, name: str) -> str | None:
         if name not in self._values:
@@ -501,10 +647,8 @@ class EntryCache:
             path, modules, own, diags, deps, whole = data
             if path != key or modules != self.modules or own != digest:
                 return None
-            for dep, dep_digest in deps:
-                now = self.value(dep) if dep.startswith("=") else self.files.digest(dep)
-                if now != dep_digest:
-                    return None
+            if not all(self.dep_ok(*dep) for dep in deps):
+                return None
             if whole is not None and self.project_digest() != whole:
                 return None
             if not isinstance(diags, tuple):
@@ -514,11 +658,11 @@ class EntryCache:
         self.hits += 1
         return diags
 
-    def store(self, key: str, digest: str, diagnostics: "list[Diagnostic]", deps: frozenset[str]) -> None:
-        paths, values = _split(deps)
-        files = tuple(sorted([*((d, self.files.digest(d)) for d in paths if d != key),
-                              *((v, self.value(v)) for v in values)]))
-        whole = self.project_digest() if ALL in deps else None
+    def store(self, key: str, digest: str, diagnostics: "list[Diagnostic]",
+              deps: "dict[str, tuple[str | None, str | None]]") -> None:
+        # this cache keeps no scan states: a scan stands for the whole project
+        whole = self.project_digest() if any(t == ALL or t[:1] == SCAN for t in deps) else None
+        files = tuple(e for e in self.dep_entries(deps, key) if e[0][:1] != SCAN)
         data = (key, self.modules, digest, tuple(_diag_tuple(d) for d in diagnostics), files, whole)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)

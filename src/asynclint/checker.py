@@ -10,7 +10,7 @@ function, so that a call to that function from async code can be traced.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, Iterable
 
 import libcst as cst
@@ -71,6 +71,13 @@ class FunctionSummary:
             self.call_nodes = []
             self.resolver = None
         return self
+
+    def detached(self) -> "FunctionSummary":
+        """A copy without the tree, for the on-disk cache: positions cost a full pass over
+        the file, so lines not resolved yet stay 0 ("not known here"); the project finds
+        them again if a finding ever cites one (Project.hop_line)."""
+        return replace(self, effects=[replace(e, node=None) for e in self.effects], calls=list(self.calls),
+                       call_nodes=[], resolver=None)
 
     def effect_line(self, effect: Effect) -> int:
         """The line of an effect (resolving positions only now, when it is reported)."""

@@ -12,14 +12,34 @@ file, a helper's summary, a call chain) keep the set of files they were built
 from, and note it again on every later use, so a file depends on everything its
 answers were derived from, whichever file happened to ask first.
 
-:data:`ALL` stands for "every file of the project" (whole-project scans: models
-named by string, reverse relations, the settings and middleware scans).
+What is noted are *tokens*, each compared by the cache on the next run:
+
+- a plain path: the file's content (a raw read: settings literals, a module the
+  middleware model parsed);
+- ``#<path>``: the module's index entry (:func:`fingerprint` of its imports,
+  definitions, classes, fields; not its comments or function bodies);
+- ``$<path>``: the summaries of its sync functions (effects, callees, return
+  types; not their lines: a finding that cites a line of the module notes the
+  plain path as well);
+- ``~<name>``: a whole-project scan (models named by string, reverse
+  relations, the user model, routes, settings, the middleware model). It is
+  valid while the set of files holding its trigger bytes is the same, with the
+  same content (or index entries), and what it read besides is unchanged;
+- ``=<name>``: a value the cache recomputes and compares (the prefilter pattern,
+  the names of every ``async def``).
+
+So an edit to a view's body re-checks the view, and the files that use the view
+module's definitions only when those definitions changed ("early cutoff").
+:data:`ALL` ("every file of the project") is still understood, for a scan that
+cannot say what it read.
 
 This module is imported by the index at start-up: standard library only.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from typing import Iterable
 
 #: "every file of the project"
@@ -32,6 +52,45 @@ PREFILTER = "=prefilter"
 #: *value* dependency. A file that used them depends on the names, not on every file:
 #: the cache compares the names, so an edit that adds no ``async def`` changes nothing.
 ASYNC_NAMES = "=async-names"
+
+FACTS, SUMMARY, SCAN = "#", "$", "~"
+
+#: every byte string a whole-project scan selects files by; the cache keeps, per
+#: file content, which of these it holds (a scan's :meth:`ProjectIndex.scan`
+#: triggers must be among them)
+SCAN_TRIGGERS: tuple[bytes, ...] = (
+    b"Model", b"models", b"AUTH_USER_MODEL", b"urlpatterns",
+    b"MIDDLEWARE", b"ASGI_APPLICATION", b"get_asgi_application", b"ASGIHandler",
+    b"CACHES", b"CACHE_MIDDLEWARE_ALIAS", b"DATABASES", b"async def",
+)
+
+
+def path_of(token: str) -> str:
+    """The file a ``#``/``$`` token is about (a plain path is its own file)."""
+    return token[1:] if token[:1] in (FACTS, SUMMARY) else token
+
+
+def _canonical(value):
+    """``value`` as nested tuples of builtins, the same in every process (sets sorted,
+    dataclasses by their fields), for :func:`fingerprint`."""
+    if value is None or isinstance(value, (str, int, float, bool, bytes)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return tuple(_canonical(v) for v in value)
+    if isinstance(value, (set, frozenset)):
+        return ("<set>", *sorted((_canonical(v) for v in value), key=repr))
+    if isinstance(value, dict):
+        return ("<dict>", *((_canonical(k), _canonical(v)) for k, v in value.items()))
+    if dataclasses.is_dataclass(value):
+        return (type(value).__name__, *((f.name, _canonical(getattr(value, f.name)))
+                                       for f in dataclasses.fields(value) if f.compare))
+    return repr(value)
+
+
+def fingerprint(*values) -> str:
+    """A short digest of ``values``, stable across processes and runs."""
+    text = repr(_canonical(values))
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 class Recorder:
@@ -82,4 +141,5 @@ class Recorder:
         return frozenset(self._scopes[-1]) if self._scopes else frozenset()
 
 
-__all__ = ["ALL", "ASYNC_NAMES", "PREFILTER", "Recorder"]
+__all__ = ["ALL", "ASYNC_NAMES", "FACTS", "PREFILTER", "Recorder", "SCAN", "SCAN_TRIGGERS", "SUMMARY",
+           "fingerprint", "path_of"]

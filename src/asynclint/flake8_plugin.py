@@ -154,7 +154,7 @@ class Plugin:
             finally:
                 deps = recorder.pop(scope)
             if cache is not None:
-                cache.store(key, digest, diagnostics, deps | {key})
+                cache.store(key, digest, diagnostics, project.dep_digests(deps - {key}))
         except Exception as exc:  # noqa: BLE001 - one file never stops flake8
             diagnostics = [Diagnostic(str(path), 1, 1, RULE_ERROR,
                                       f"asynclint failed on this file ({type(exc).__name__}: {exc}); please report it")]

@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from asynclint import knowledge as K
-from asynclint.deps import ALL, Recorder
+from asynclint.deps import FACTS, SCAN, SCAN_TRIGGERS, Recorder, fingerprint
 from asynclint.source import read_source
 
 MAX_RESOLVE_DEPTH = 12
+#: a module that may define a model names one (``models.Model``, a project base model)
+MODEL_TRIGGERS = (b"Model", b"models")
 USER_MODEL_SETTING = frozenset({"django.conf.settings.AUTH_USER_MODEL", "settings.AUTH_USER_MODEL"})
 
 
@@ -142,6 +144,13 @@ class ProjectIndex:
         #: the files its index entry was built from (itself, re-exports it followed)
         self.recorder = Recorder()
         self._deps: dict[str, frozenset[str]] = {}
+        #: path -> fingerprint of its module's index entry as built (see asynclint.deps)
+        self.facts: dict[str, str] = {}
+        #: path -> (content digest, scan triggers its bytes hold): one read per file per run
+        self._files: dict[str, tuple[str | None, frozenset[bytes]]] = {}
+        #: whole-project scans: name -> value, and what each read (see :meth:`scan`)
+        self._scans: dict[str, object] = {}
+        self.scan_states: dict[str, tuple[tuple[bytes, ...], str, frozenset[str]]] = {}
 
     # -- building -------------------------------------------------------------
 
@@ -154,27 +163,42 @@ class ProjectIndex:
         ``shop.models``) keeps them apart: the first keeps the plain names, the
         others get keys prefixed with their folder (``other/site::shop.models``),
         and an import is resolved against the importing file's own folders first.
+
+        The walk is ``os.walk`` (top-down, sorted, symlinked folders not entered)
+        over :func:`asynclint.discovery.listing`, so a command-line run lists each
+        folder once for discovery and this scan together; paths stay strings.
         """
+        from asynclint.discovery import listing
+
         skip = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox",
                 "build", "dist", ".asynclint_cache", "site-packages", ".mypy_cache"}
         # package root folder -> [(natural name, path, chain of folders)]
         by_root: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {}
         for src in self.roots:
-            for folder, dirs, files in os.walk(src):
-                dirs[:] = sorted(d for d in dirs if d not in skip and not d.endswith(".egg-info"))
-                here = Path(folder)
-                if not any(n.endswith(".py") for n in files):
-                    continue
-                package_root, prefix = _package_root(here, src)
-                chain = [package_root, *[str(a) for a in Path(package_root).parents
-                                         if a == src or src in a.parents]]
-                for name in sorted(files):
-                    if not name.endswith(".py"):
-                        continue
-                    parts = [*prefix, name[:-3]] if name != "__init__.py" else list(prefix)
-                    if not parts or not all(p.isidentifier() for p in parts):
-                        continue
-                    by_root.setdefault(package_root, []).append((".".join(parts), str(here / name), tuple(chain)))
+            top = os.fspath(src)
+            # (folder, its parent's package root and package path, folders from top down to it)
+            stack: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = [(top, top, (), (top,))]
+            while stack:
+                folder, package_root, prefix, ancestors = stack.pop()
+                _, dirs, py, _ = listing(folder)  # sub-folders, and the rest named *.py, by name
+                if folder == top:
+                    package_root, prefix = top, ()
+                elif any(name == "__init__.py" and is_file for name, _, is_file in py):
+                    prefix = (*prefix, os.path.basename(folder))  # a package: named from its parent's root
+                else:
+                    package_root, prefix = folder, ()
+                if py:
+                    # the package root and the folders above it, up to the source root
+                    chain = ancestors[len(ancestors) - 1 - len(prefix)::-1]
+                    for name, path, _ in py:
+                        parts = [*prefix, name[:-3]] if name != "__init__.py" else list(prefix)
+                        if not parts or not all(p.isidentifier() for p in parts):
+                            continue
+                        by_root.setdefault(package_root, []).append((".".join(parts), path, chain))
+                # os.walk's order: this folder, then each subfolder's whole tree, by name
+                stack.extend((path, package_root, prefix, (*ancestors, path))
+                             for name, path in reversed(dirs)
+                             if name not in skip and not name.endswith(".egg-info"))
         found: dict[str, str] = {}
         for package_root in sorted(by_root, key=lambda r: (len(Path(r).parts), r)):
             src = next((r for r in self.roots if Path(package_root) == r or r in Path(package_root).parents), None)
@@ -187,8 +211,11 @@ class ProjectIndex:
                 found[key] = path
                 self.path_keys[path] = key
                 self.chains[key] = chain
+                stem = path[:-3]  # every path here ends in ".py"
                 for folder in chain:
-                    rel_parts = Path(path).with_suffix("").relative_to(folder).parts
+                    # (each folder of the chain is above the file)
+                    base = folder if folder.endswith(os.sep) else folder + os.sep
+                    rel_parts = stem[len(base):].split(os.sep)
                     if rel_parts and rel_parts[-1] == "__init__":
                         rel_parts = rel_parts[:-1]
                     if rel_parts and all(p.isidentifier() for p in rel_parts):
@@ -217,7 +244,7 @@ class ProjectIndex:
         try:
             return self._add_source(modname, path, source)
         finally:
-            self._deps[modname] = self.recorder.pop(scope) | {path}
+            self._deps[modname] = self.recorder.pop(scope) | {FACTS + path}
             self.recorder.note(self._deps[modname])
 
     def _note_module(self, modname: str) -> None:
@@ -234,8 +261,14 @@ class ProjectIndex:
             tree = ast.parse(source)
         except (SyntaxError, ValueError):
             info.syntax_error = True
+            self.facts[path] = fingerprint(info)
             return info
-        _ModuleIndexer(self, info, source).run(tree)
+        indexer = _ModuleIndexer(self, info, source)
+        indexer.run(tree)
+        # what other files can learn from this module, as built (before later
+        # whole-project answers fill in string-named field targets)
+        self.facts[path] = fingerprint(info, [self.functions[f] for f in indexer.functions],
+                                       [self.classes[c] for c in indexer.classes])
         return info
 
     def module(self, modname: str) -> ModuleInfo | None:
@@ -254,6 +287,64 @@ class ProjectIndex:
             self.recorder.note((path,))
             return info
         return self.add_source(modname, path, source)
+
+    # -- whole-project scans ------------------------------------------------------
+
+    def file_facts(self, path: str) -> tuple[str | None, frozenset[bytes]]:
+        """(content digest, the :data:`~asynclint.deps.SCAN_TRIGGERS` its bytes hold),
+        read once per run and shared by every scan; (None, {}) when unreadable."""
+        found = self._files.get(path)
+        if found is None:
+            import hashlib
+
+            try:
+                data = Path(path).read_bytes()
+            except OSError:
+                found = (None, frozenset())
+            else:
+                found = (hashlib.blake2b(data, digest_size=16).hexdigest(),
+                         frozenset(t for t in SCAN_TRIGGERS if t in data))
+            self._files[path] = found
+        return found
+
+    def files_with(self, triggers: tuple[bytes, ...]) -> list[tuple[str, str]]:
+        """(module key, path) of every project module whose bytes hold one of ``triggers``."""
+        unknown = set(triggers) - set(SCAN_TRIGGERS)
+        if unknown:
+            raise ValueError(f"scan triggers must be listed in deps.SCAN_TRIGGERS: {sorted(unknown)}")
+        wanted = frozenset(triggers)
+        return [(modname, path) for modname, path in list(self.module_paths.items())
+                if self.file_facts(path)[1] & wanted]
+
+    def scan(self, name: str, triggers: tuple[bytes, ...], compute, *, by: str = "content"):
+        """A whole-project answer, computed once per run.
+
+        A file that uses it depends on the token ``~name``. The cache takes the
+        answer to be unchanged while the files holding one of ``triggers`` are the
+        same files, with the same content (``by="content"``) or the same index
+        entries (``by="facts"``), and every token noted while computing it is
+        unchanged. Inputs noted after the answer was built (a lazy model that
+        reads more as it is asked) are added to its state.
+        """
+        token = SCAN + name
+        self.recorder.note((token,))
+        if name not in self._scans:
+            if by not in ("content", "facts"):
+                raise ValueError(f"scan {name!r}: by must be 'content' or 'facts'")
+            self.files_with(triggers)  # checks the triggers
+            outer = self.recorder.isolate()
+            try:
+                self._scans[name] = compute()
+            finally:
+                inputs = self.recorder.restore(outer)
+                self.scan_states[name] = (tuple(sorted(triggers)), by, inputs - {token})
+        return self._scans[name]
+
+    def note_scan_input(self, name: str, tokens) -> None:
+        """Add to scan ``name``'s inputs what it read after it was built (lazy answers)."""
+        state = self.scan_states.get(name)
+        if state is not None:
+            self.scan_states[name] = (state[0], state[1], state[2] | frozenset(tokens))
 
     # -- resolving names --------------------------------------------------------
 
@@ -385,11 +476,12 @@ class ProjectIndex:
                 for name, f in info.fields.items():
                     if f.target and f.target.startswith("label:"):
                         f.target = self.model_by_label(f.target[6:], info.module)
-                        # the class's entry now depends on every model of the project
-                        self._deps[info.module] = self._deps.get(info.module, frozenset()) | {ALL}
+                        # the class's entry now depends on the project's models
+                        self._deps[info.module] = self._deps.get(info.module, frozenset()) | {SCAN + "models"}
                     elif f.target in USER_MODEL_SETTING:
                         f.target = self.user_model(info.module)
-                        self._deps[info.module] = self._deps.get(info.module, frozenset()) | {ALL}
+                        self._deps[info.module] = (self._deps.get(info.module, frozenset())
+                                                   | {SCAN + "models", SCAN + "user-model"})
                     fields[name] = f
         return fields
 
@@ -412,10 +504,9 @@ class ProjectIndex:
 
     def model_by_label(self, label: str, near_module: str) -> str | None:
         """A model named in a string: "Book", "shop.Book" or "self"."""
-        self.recorder.note((ALL,))
         self.scan_models()
         app, _, name = label.rpartition(".")
-        candidates = [c for c in self.classes.values() if c.name == name and self.is_model(c.fqn)]
+        candidates = [c for c in list(self.classes.values()) if c.name == name and self.is_model(c.fqn)]
         if app:
             candidates = [c for c in candidates if app in c.module.split(".")] or candidates
         near_pkg = near_module.rpartition(".")[0]
@@ -427,24 +518,20 @@ class ProjectIndex:
         (the site: the folder with ``manage.py``); Django's User when no settings set it."""
         from asynclint.settings_literals import assignments, django_root, literal
 
-        if self._user_models is None:
+        def compute() -> list[tuple[Path | None, str]]:
             found: list[tuple[Path | None, str]] = []
-            for path in list(self.module_paths.values()):
+            for _, path in self.files_with((b"AUTH_USER_MODEL",)):
                 try:
-                    data = Path(path).read_bytes()
-                except OSError:
-                    continue
-                if b"AUTH_USER_MODEL" not in data:
-                    continue
-                try:
-                    tree = ast.parse(data)
-                except (SyntaxError, ValueError):
+                    tree = ast.parse(Path(path).read_bytes())
+                except (OSError, SyntaxError, ValueError):
                     continue
                 for value in assignments(tree, "AUTH_USER_MODEL"):
                     label = literal(value)
                     if isinstance(label, str):
                         found.append((django_root(path), label))
-            self._user_models = found
+            return found
+
+        self._user_models = self.scan("user-model", (b"AUTH_USER_MODEL",), compute)
         if not self._user_models:
             return "django.contrib.auth.models.User"
         site = django_root(self.module_paths.get(near_module, "."))
@@ -456,20 +543,12 @@ class ProjectIndex:
     def routes(self) -> list[Route]:
         """Every view the project's ``urlpatterns`` route to (``include()`` is followed by
         reading the included module's own ``urlpatterns``, as every urls module is read)."""
-        if self.recorder is not None:
-            self.recorder.note((ALL,))  # an answer that reads every urls module
-        if self._routes is None:
+        def compute() -> list[Route]:
             found: list[Route] = []
-            for modname, path in list(self.module_paths.items()):
+            for modname, path in self.files_with((b"urlpatterns",)):
                 try:
-                    data = Path(path).read_bytes()
-                except OSError:
-                    continue
-                if b"urlpatterns" not in data:
-                    continue
-                try:
-                    tree = ast.parse(data)
-                except (SyntaxError, ValueError):
+                    tree = ast.parse(Path(path).read_bytes())
+                except (OSError, SyntaxError, ValueError):
                     continue
                 for node in tree.body:
                     targets = (node.targets if isinstance(node, ast.Assign)
@@ -481,7 +560,9 @@ class ProjectIndex:
                         route = self._route(modname, element)
                         if route is not None:
                             found.append(route)
-            self._routes = found
+            return found
+
+        self._routes = self.scan("routes", (b"urlpatterns",), compute)
         return self._routes
 
     def _route(self, modname: str, element: ast.expr) -> Route | None:
@@ -506,46 +587,46 @@ class ProjectIndex:
 
     def scan_models(self) -> None:
         """Index every module that may define models (cheap byte prefilter first)."""
-        self.recorder.note((ALL,))
-        if self._models_scanned:
-            return
+
+        def compute() -> None:
+            for modname, _ in self.files_with(MODEL_TRIGGERS):
+                self.module(modname)  # notes the module's entry, loaded now or before
+
+        self.scan("models", MODEL_TRIGGERS, compute, by="facts")
         self._models_scanned = True
-        for modname, path in list(self.module_paths.items()):
-            if modname in self.modules:
-                continue
-            try:
-                data = Path(path).read_bytes()
-            except OSError:
-                continue
-            if b"Model" in data or b"models" in data:
-                self.module(modname)
 
     def reverse_relations(self, model: str) -> dict[str, str]:
         """Accessor name on ``model`` -> related model fqn, for FKs and M2Ms pointing at it."""
-        self.recorder.note((ALL,))
-        if self._reverse is None:
-            self.scan_models()
-            reverse: dict[str, dict[str, str]] = {}
-            for cls in list(self.classes.values()):
-                if cls.fields:
-                    self.model_fields(cls.fqn)  # resolves string targets
-                for f in cls.fields.values():
-                    if f.target and f.kind in ("fk", "m2m", "o2o"):
-                        if f.related_name == "+" or (f.related_name or "").endswith("+"):
-                            continue
-                        default = cls.name.lower() if f.kind == "o2o" else f"{cls.name.lower()}_set"
-                        reverse.setdefault(f.target, {})[f.related_name or default] = f"{f.kind}:{cls.fqn}"
-            self._reverse = reverse
+        self._reverse = self.scan("reverse-relations", MODEL_TRIGGERS, self._reverse_relations, by="facts")
         result: dict[str, str] = {}
         for cls in self.mro(model):
             result.update(self._reverse.get(cls, {}))
         return result
+
+    def _reverse_relations(self) -> dict[str, dict[str, str]]:
+        self.scan_models()
+        reverse: dict[str, dict[str, str]] = {}
+        for cls in list(self.classes.values()):
+            if not cls.fields:
+                continue
+            self._note_module(cls.module)
+            self.model_fields(cls.fqn)  # resolves string targets
+            for f in cls.fields.values():
+                if f.target and f.kind in ("fk", "m2m", "o2o"):
+                    if f.related_name == "+" or (f.related_name or "").endswith("+"):
+                        continue
+                    default = cls.name.lower() if f.kind == "o2o" else f"{cls.name.lower()}_set"
+                    reverse.setdefault(f.target, {})[f.related_name or default] = f"{f.kind}:{cls.fqn}"
+        return reverse
 
 
 class _ModuleIndexer:
     def __init__(self, index: ProjectIndex, info: ModuleInfo, source: str = "") -> None:
         self.index = index
         self.info = info
+        #: fqns of the functions and classes this module defines (for its fingerprint)
+        self.functions: list[str] = []
+        self.classes: list[str] = []
         # lines holding the word `yield`: a function with none of them in its span is
         # no generator, without walking its body (most functions). Numbered as ast
         # numbers them; a file with bare \r line ends is walked function by function.
@@ -630,6 +711,7 @@ class _ModuleIndexer:
         if isinstance(call.func, ast.Attribute) and call.func.attr == "from_queryset" and call.args:
             qs = _dotted(call.args[0])
             fqn = f"{self.info.name}.{name}"
+            self.classes.append(fqn)
             self.index.classes[fqn] = ClassInfo(
                 fqn, self.info.name, name, call.lineno,
                 bases=(self._resolve_later(_dotted(call.func.value) or ""),),
@@ -652,6 +734,7 @@ class _ModuleIndexer:
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, cls: str | None) -> str:
         fqn = f"{cls or self.info.name}.{node.name}"
         decorators = tuple(self._resolve_later(d) for d in (_dotted(_strip_call(x)) for x in node.decorator_list) if d)
+        self.functions.append(fqn)
         self.index.functions[fqn] = FunctionInfo(
             fqn, self.info.name, node.name, node.lineno,
             is_async=isinstance(node, ast.AsyncFunctionDef),
@@ -715,6 +798,7 @@ class _ModuleIndexer:
                             info.meta_fields = tuple(e.value for e in meta.value.elts
                                                      if isinstance(e, ast.Constant) and isinstance(e.value, str))
         info.async_methods = frozenset(async_methods)
+        self.classes.append(fqn)
         self.index.classes[fqn] = info
 
     def _class_attr(self, info: ClassInfo, name: str, value: ast.expr) -> None:
@@ -745,6 +829,7 @@ class _ModuleIndexer:
             if qs:
                 qs_fqn = self._resolve_later(qs)
                 mgr_fqn = f"{info.fqn}.{name}__manager"
+                self.classes.append(mgr_fqn)
                 self.index.classes[mgr_fqn] = ClassInfo(
                     mgr_fqn, self.info.name, f"{name}__manager", value.lineno,
                     bases=("django.db.models.Manager",), queryset_class=qs_fqn)
@@ -752,6 +837,7 @@ class _ModuleIndexer:
         elif isinstance(func, ast.Call) and isinstance(func.func, ast.Attribute) and func.func.attr == "from_queryset":
             qs = _dotted(func.args[0]) if func.args else None
             mgr_fqn = f"{info.fqn}.{name}__manager"
+            self.classes.append(mgr_fqn)
             self.index.classes[mgr_fqn] = ClassInfo(
                 mgr_fqn, self.info.name, f"{name}__manager", value.lineno,
                 bases=(self._resolve_later(_dotted(func.func.value) or ""),),
@@ -786,12 +872,3 @@ def _is_generator(node: ast.AST) -> bool:
             stack.extend(ast.iter_child_nodes(child))
     return False
 
-
-def _package_root(folder: Path, src: Path) -> tuple[str, list[str]]:
-    """The nearest folder at or above ``folder`` that is not a package, and the
-    package path from it down to ``folder``."""
-    prefix: list[str] = []
-    while folder != src and (folder / "__init__.py").is_file():
-        prefix.insert(0, folder.name)
-        folder = folder.parent
-    return str(folder), prefix

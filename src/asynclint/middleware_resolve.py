@@ -279,6 +279,10 @@ class MiddlewareModel:
         except (OSError, SyntaxError, ValueError, UnicodeDecodeError, LookupError):
             return None
         mod = Mod(modname, path, Path(path).name == "__init__.py", tree)
+        if path in self.index.path_keys:  # a project file: the model depends on its content
+            note = getattr(self.index, "note_scan_input", None)
+            if note is not None:
+                note(SCAN_NAME, (path,))
         self._index_module(mod, tree)
         self._mods[modname] = mod
         return mod
@@ -612,14 +616,8 @@ class MiddlewareModel:
         """Project modules whose bytes contain one of ``needles`` (each file is read once per run)."""
         if self._needles is None:
             self._needles = {}
-            for modname, path in list(self.index.module_paths.items()):
-                try:
-                    data = Path(path).read_bytes()
-                except OSError:
-                    continue
-                found = frozenset(n for n in self.NEEDLES if n in data)
-                if found:
-                    self._needles[modname] = found
+            for modname, path in self.index.files_with(self.NEEDLES):
+                self._needles[modname] = self.index.file_facts(path)[1]
         return sorted(m for m, found in self._needles.items() if any(n in found for n in needles))
 
     def settings_modules(self) -> list[str]:
@@ -999,13 +997,15 @@ class _Evaluator:
         return None
 
 
+#: the whole-project scan the model is (see asynclint.index.ProjectIndex.scan)
+SCAN_NAME = "middleware"
+
+
 def model_for(project: "Project") -> MiddlewareModel:
-    """The run's middleware model, built on first use and kept on the project."""
-    model = getattr(project, "_asynclint_middleware_model", None)
-    if model is None:
-        model = MiddlewareModel(project)
-        project._asynclint_middleware_model = model  # type: ignore[attr-defined]
-    return model
+    """The run's middleware model, built on first use and kept by the index as the
+    scan ``~middleware``: a file that asks it depends on the files holding settings or
+    ASGI needles, and on every project module the model read (it reads lazily)."""
+    return project.index.scan(SCAN_NAME, MiddlewareModel.NEEDLES, lambda: MiddlewareModel(project))
 
 
 __all__ = [

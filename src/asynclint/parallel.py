@@ -44,8 +44,9 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def lint_one(path: Path, project: "Project", record: bool) -> "tuple[list[Diagnostic], frozenset[str] | None]":
-    """One file's findings and, when ``record``, the files its analysis read."""
+def lint_one(path: Path, project: "Project", record: bool) -> "tuple[list[Diagnostic], dict | None]":
+    """One file's findings and, when ``record``, what its analysis read, as
+    ``token -> (content digest, digest)`` (see :meth:`Project.dep_digests`)."""
     from asynclint.engine import lint_path_guarded
 
     if not record:
@@ -56,7 +57,10 @@ def lint_one(path: Path, project: "Project", record: bool) -> "tuple[list[Diagno
         diagnostics = lint_path_guarded(path, project)
     finally:
         deps = recorder.pop(scope)
-    return diagnostics, deps | {str(path)}
+    try:
+        return diagnostics, project.dep_digests(deps - {str(path)})
+    except Exception:  # noqa: BLE001 - what it read cannot be told: not cached
+        return diagnostics, None
 
 
 def _init(settings, index, record: bool) -> None:
@@ -71,21 +75,34 @@ def _init(settings, index, record: bool) -> None:
     parse("async def warm():\n    await x\n")  # loads the native parser
 
 
-def _work(chunk: list[Path]) -> list:
+def _work(chunk: list[Path]) -> tuple[list, dict]:
     assert _PROJECT is not None
-    return [(path, *lint_one(path, _PROJECT, _RECORD)) for path in chunk]
+    done = [(path, *lint_one(path, _PROJECT, _RECORD)) for path in chunk]
+    return done, (_scan_states(_PROJECT) if _RECORD else {})
+
+
+def _scan_states(project: "Project") -> dict:
+    try:
+        return project.scan_states()
+    except Exception:  # noqa: BLE001 - a state that cannot be told is not kept
+        return {}
 
 
 def workers_for(files: int, jobs: int) -> int:
     return max(1, min(jobs, math.ceil(files / FILES_PER_WORKER)))
 
 
-def _run(paths: list[Path], project: "Project", jobs: int, record: bool) -> list:
+def _run(paths: list[Path], project: "Project", jobs: int, record: bool, states: dict) -> list:
+    """(path, findings, dependencies) of every path, in order; the whole-project scans
+    computed on the way go to ``states`` (the latest state of each)."""
     if not paths:
         return []
     workers = workers_for(len(paths), jobs)
     if workers <= 1:
-        return [(path, *lint_one(path, project, record)) for path in paths]
+        done = [(path, *lint_one(path, project, record)) for path in paths]
+        if record:
+            states.update(_scan_states(project))
+        return done
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -96,13 +113,27 @@ def _run(paths: list[Path], project: "Project", jobs: int, record: bool) -> list
     done: list = []
     try:
         with ProcessPoolExecutor(workers, initializer=_init, initargs=(project.settings, project.index, record)) as pool:
-            for part in pool.map(_work, chunks):
+            for part, computed in pool.map(_work, chunks):
                 done.extend(part)
+                _merge_states(states, computed)
     except (BrokenProcessPool, OSError, RuntimeError):
         pass  # finish below, in this process
     if len(done) < len(paths):
         done.extend((path, *lint_one(path, project, record)) for path in paths[len(done):])
+        if record:
+            _merge_states(states, _scan_states(project))
     return done
+
+
+def _merge_states(states: dict, computed: dict) -> None:
+    """Scans computed by several workers: the same candidates, and what any of them read."""
+    for name, state in computed.items():
+        old = states.get(name)
+        if old is not None and old[:3] == state[:3]:
+            inputs = {i[0]: i for i in old[3]}
+            inputs.update({i[0]: i for i in state[3]})
+            state = (*state[:3], tuple(sorted(inputs.values(), key=lambda i: i[0])))
+        states[name] = state
 
 
 def lint_many(paths: list[Path], project: "Project", *, jobs: int | None = None,
@@ -121,11 +152,13 @@ def lint_many(paths: list[Path], project: "Project", *, jobs: int | None = None,
     if cache is not None and workers_for(len(todo), jobs) <= 1:
         # one process: helpers' summaries come from (and go to) the cache too
         project.summary_cache = cache.summaries
-    for path, diagnostics, deps in _run(todo, project, jobs, record=cache is not None):
+    states: dict = {}
+    for path, diagnostics, deps in _run(todo, project, jobs, cache is not None, states):
         found[path] = diagnostics
         if cache is not None:
             cache.store(path, diagnostics, deps)
     if cache is not None:
+        cache.merge_scans(states)
         cache.save()
     return [(path, found[path]) for path in paths]
 

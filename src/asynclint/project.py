@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from asynclint.deps import ALL, ASYNC_NAMES, PREFILTER
+from asynclint.deps import ALL, ASYNC_NAMES, FACTS, PREFILTER, SCAN, SUMMARY, fingerprint, path_of
 from asynclint.index import ProjectIndex, module_name_for
 
 if TYPE_CHECKING:
@@ -66,17 +66,6 @@ class Project:
         #: summaries kept between runs (asynclint.cache.SummaryCache), when the run uses the cache
         self.summary_cache = None
         self.__dict__.recorder = self.index.recorder
-
-    # The middleware model (asynclint.middleware_resolve) is kept here; it reads
-    # settings and middleware modules anywhere in the project.
-    @property
-    def _asynclint_middleware_model(self):
-        self.index.recorder.note((ALL,))
-        return self.__dict__.get("_middleware_model")
-
-    @_asynclint_middleware_model.setter
-    def _asynclint_middleware_model(self, model) -> None:
-        self.__dict__["_middleware_model"] = model
 
     def __getattribute__(self, name: str):
         # ``getattr(project, "_asynclint_...")``: a whole-project scan a rule keeps here
@@ -179,10 +168,10 @@ class Project:
         # growing while the walk's end hooks (which may add effects) run (a safe over-estimate)
         scope = self.index.recorder.top()
         if scope is not None:
-            scope.add(checker.path)
+            scope.add(SUMMARY + checker.path)
             self._summary_deps[checker.modname] = scope
         else:
-            self._summary_deps[checker.modname] = frozenset({checker.path})
+            self._summary_deps[checker.modname] = frozenset({SUMMARY + checker.path})
 
     def summaries(self, modname: str) -> dict[str, "FunctionSummary"]:
         recorder = self.index.recorder
@@ -195,16 +184,16 @@ class Project:
             stored = self.summary_cache.lookup(modname, path) if (self.summary_cache and path) else None
             try:
                 if stored is not None:  # from an earlier run; its files are unchanged
-                    recorder.note((path,))
+                    recorder.note((SUMMARY + path,))
                     recorder.note(stored[1])
                     self._summaries[modname] = stored[0]
                 elif path is not None:
-                    recorder.note((path,))
+                    recorder.note((SUMMARY + path,))
                     self._summaries[modname] = summarize_module(self, modname, Path(path))
             finally:
                 self._summary_deps[modname] = recorder.pop(scope)
             if stored is None and path is not None and self.summary_cache:
-                self.summary_cache.store(modname, path, self._summaries[modname], self._summary_deps[modname])
+                self.summary_cache.store(modname, path, self._summaries[modname], self._summary_deps[modname], self)
         # (during a cycle the module's own open scope collects what it reads)
         recorder.note(self._summary_deps.get(modname, ()))
         return self._summaries[modname]
@@ -232,7 +221,8 @@ class Project:
                 for effect in summary.effects:
                     if (effect.family == family and effect.param and effect.code not in skip
                             and matches(effect.kinds, args.get(effect.param))):
-                        return [Hop(fqn, summary.path, summary.effect_line(effect), effect.what)]
+                        self.index.recorder.note((summary.path,))  # the message cites its line
+                        return [Hop(fqn, summary.path, self.hop_line(fqn, summary, effect=effect), effect.what)]
         return self._chain(fqn, family, 0, set(), skip)
 
     def _chain(self, fqn: str, family: str, depth: int, visiting: set[str],
@@ -262,19 +252,103 @@ class Project:
         result: list[Hop] | None = None
         for effect in summary.effects:
             if effect.family == family and effect.code not in skip and effect.param is None:
-                result = [Hop(fqn, summary.path, summary.effect_line(effect), effect.what)]
+                self.index.recorder.note((summary.path,))  # the message cites its line
+                result = [Hop(fqn, summary.path, self.hop_line(fqn, summary, effect=effect), effect.what)]
                 break
         if result is None:
             for index, (callee, _) in enumerate(list(summary.calls)):
                 below = self._chain(callee, family, depth + 1, visiting, skip)
                 if below:
-                    line = summary.call_line(index)
+                    line = self.hop_line(fqn, summary, call=index)
+                    self.index.recorder.note((summary.path,))
                     result = [Hop(fqn, summary.path, line, callee.rpartition(".")[2] + "()"), *below]
                     break
         visiting.discard(fqn)
         if result is not None or depth == 0:
             self._chains[key] = result
         return result
+
+    def hop_line(self, fqn: str, summary: "FunctionSummary", *, effect=None, call: int | None = None) -> int:
+        """The line of an effect or a call of a summary, for a message. A summary from
+        the on-disk cache does not know its lines (see FunctionSummary.finalize): its
+        module (unchanged, or the cache would not have given it) is summarized again."""
+        line = summary.effect_line(effect) if effect is not None else summary.call_line(call or 0)
+        if line or summary.resolver is not None:
+            return line
+        from asynclint.engine import summarize_module
+
+        modname = self.index.path_keys.get(summary.path)
+        fresh = summarize_module(self, modname, Path(summary.path)).get(fqn) if modname else None
+        if fresh is None:
+            return line
+        try:
+            if effect is not None:
+                return fresh.effect_line(fresh.effects[summary.effects.index(effect)])
+            return fresh.call_line(call or 0)
+        except (ValueError, IndexError):
+            return line
+
+    # -- what the cache compares ---------------------------------------------------------
+
+    def summary_fingerprint(self, path: str) -> str | None:
+        """What callers can learn from a module's summaries (effects, callees, return
+        types), without lines: the digest behind a ``$path`` token."""
+        found = self.__dict__.setdefault("_summary_fps", {})
+        if path not in found:
+            modname = self.index.path_keys.get(path)
+            if modname is None:
+                return None
+            summaries = self.summaries(modname)
+            found[path] = fingerprint(sorted(
+                (fqn, s.path, [(e.family, e.code, e.what, e.param, e.kinds) for e in s.effects],
+                 [callee for callee, _ in s.calls], s.returns, s.return_count)
+                for fqn, s in summaries.items()))
+        return found[path]
+
+    def dep_digests(self, tokens) -> dict[str, tuple[str | None, str | None]]:
+        """``token -> (content digest of its file, digest)`` for the index and summary
+        tokens, computed here where the answers are (a worker process); plain paths,
+        values and scans get ``(None, None)``: the cache resolves those itself."""
+        out: dict[str, tuple[str | None, str | None]] = {}
+        recorder = self.index.recorder
+        outer = recorder.isolate()  # computing a digest is not a read of the file being linted
+        try:
+            for token in tokens:
+                kind = token[:1]
+                if kind == FACTS:
+                    path = path_of(token)
+                    if path not in self.index.facts:
+                        modname = self.index.path_keys.get(path)
+                        if modname is not None:
+                            self.index.module(modname)
+                    out[token] = (self.index.file_facts(path)[0], self.index.facts.get(path))
+                elif kind == SUMMARY:
+                    path = path_of(token)
+                    out[token] = (self.index.file_facts(path)[0], self.summary_fingerprint(path))
+                elif kind in ("=", SCAN) or token == ALL:
+                    out[token] = (None, None)
+                else:
+                    out[token] = (None, self.index.file_facts(token)[0])
+        finally:
+            recorder.restore(outer)
+        return out
+
+    def scan_states(self) -> dict[str, tuple]:
+        """The whole-project scans this process computed, with their inputs' digests:
+        ``name -> (triggers, by, candidates, inputs)`` (see asynclint.index.ProjectIndex.scan)."""
+        states = {}
+        for name, (triggers, by, inputs) in list(self.index.scan_states.items()):
+            wanted = frozenset(triggers)
+            candidates = []
+            for _, path in list(self.index.module_paths.items()):
+                digest, hits = self.index.file_facts(path)
+                if hits & wanted:
+                    token = FACTS + path if by == "facts" else path
+                    candidates.append(token)
+            digests = self.dep_digests([*candidates, *inputs])
+            states[name] = (triggers, by, tuple(sorted((t, *digests[t]) for t in candidates)),
+                            tuple(sorted((t, *digests[t]) for t in inputs)))
+        return states
 
     def describe_chain(self, hops: list[Hop]) -> str:
         parts = []

@@ -27,30 +27,25 @@ NEEDLES = (b"CACHES", b"CACHE_MIDDLEWARE_ALIAS", b"DATABASES", b"async def")
 
 
 def candidates(project: "Project", needle: bytes) -> list[str]:
-    """Project modules whose source contains ``needle`` (one of :data:`NEEDLES`)."""
-    found = project.__dict__.get("_asynclint_dja67_needles")
-    if found is None:
-        found = {}
-        for modname, path in list(project.index.module_paths.items()):
-            try:
-                data = Path(path).read_bytes()
-            except OSError:
-                continue
-            hits = frozenset(n for n in NEEDLES if n in data)
-            if hits:
-                found[modname] = hits
-        project.__dict__["_asynclint_dja67_needles"] = found
-    return sorted(m for m, hits in found.items() if needle in hits)
+    """Project modules whose source contains ``needle`` (one of :data:`NEEDLES`): a
+    whole-project scan (``~needle:...``), valid while the files holding it are unchanged."""
+    if needle not in NEEDLES:
+        raise ValueError(f"not a settings needle: {needle!r}")
+    index = project.index
+    return index.scan(f"needle:{needle.decode()}", (needle,),
+                      lambda: sorted(m for m, _ in index.files_with((needle,))))
 
 
 def module_tree(project: "Project", modname: str) -> ast.Module | None:
     """The parsed module (``ast``), read once per run; None when it cannot be read."""
     from asynclint.source import read_source
 
-    trees = project.__dict__.setdefault("_asynclint_dja67_trees", {})
+    trees = project.__dict__.setdefault("_dja67_trees", {})
+    path = project.index.module_paths.get(modname)
+    if path is not None:
+        project.index.recorder.note((path,))  # what is read of it: its content
     if modname not in trees:
         trees[modname] = None
-        path = project.index.module_paths.get(modname)
         if path is not None:
             try:
                 source, _ = read_source(Path(path))
@@ -85,8 +80,7 @@ def same_site(project: "Project", modname: str, near: str | None) -> bool:
 def setting_values(project: "Project", name: str, near: str | None = None) -> list[tuple[str, Any]]:
     """(module, literal value) for every module-level assignment of setting ``name`` in the project
     (in the Django project of file ``near``, when it has a ``manage.py``)."""
-    cache = project.__dict__.setdefault("_asynclint_setting_values", {})
-    if name not in cache:
+    def compute() -> list[tuple[str, Any]]:
         result: list[tuple[str, Any]] = []
         for modname in candidates(project, name.encode()):
             tree = module_tree(project, modname)
@@ -94,5 +88,7 @@ def setting_values(project: "Project", name: str, near: str | None = None) -> li
                 continue
             for value in assignments(tree, name):
                 result.append((modname, literal(value)))
-        cache[name] = result
-    return [(m, v) for m, v in cache[name] if same_site(project, m, near)]
+        return result
+
+    values = project.index.scan(f"setting:{name}", (name.encode(),), compute)
+    return [(m, v) for m, v in values if same_site(project, m, near)]

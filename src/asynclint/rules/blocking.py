@@ -545,12 +545,9 @@ class CacheSettings:
     def __init__(self, index) -> None:
         #: settings module path -> alias -> backends
         self.modules: dict[str, dict[str, set[str]]] = {}
-        for path in list(index.module_paths.values()):
+        for _, path in index.files_with((b"CACHES",)):
             try:
-                data = Path(path).read_bytes()
-                if b"CACHES" not in data:
-                    continue
-                tree = ast.parse(data)
+                tree = ast.parse(Path(path).read_bytes())
             except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
                 continue
             self._current: dict[str, set[str]] | None = None
@@ -558,11 +555,8 @@ class CacheSettings:
 
     @classmethod
     def of(cls, project) -> "CacheSettings":
-        found = getattr(project, "_asynclint_cache_settings", None)
-        if found is None:
-            found = cls(project.index)
-            project._asynclint_cache_settings = found
-        return found
+        # a whole-project scan: valid while the files naming CACHES are unchanged
+        return project.index.scan("cache-settings", (b"CACHES",), lambda: cls(project.index))
 
     def _add(self, alias: str, backend: str) -> None:
         self._current.setdefault(alias, set()).add(backend)  # type: ignore[union-attr]

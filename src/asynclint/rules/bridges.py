@@ -788,34 +788,28 @@ def first_async_view(project, near: str | None = None) -> str | None:
     from asynclint.rules._project_settings import candidates, django_root, module_tree, same_site
 
     root = django_root(near) if near else None
-    cache = project.__dict__.setdefault("_asynclint_async_views", {})
-    if root in cache:
-        return cache[root]
-    found: str | None = None
-    for modname in candidates(project, b"async def"):
-        if not same_site(project, modname, near):
-            continue
-        tree = module_tree(project, modname)
-        if tree is None:
-            continue
-        for stmt in tree.body:
-            if isinstance(stmt, ast.AsyncFunctionDef):
-                args = stmt.args.posonlyargs + stmt.args.args
-                decorators = {ast.unparse(d.func if isinstance(d, ast.Call) else d) for d in stmt.decorator_list}
-                if args and args[0].arg == "request" and not decorators & NON_ATOMIC:
-                    found = f"{modname}:{stmt.lineno}"
-                    break
-            elif isinstance(stmt, ast.ClassDef):
-                for inner in stmt.body:
-                    if isinstance(inner, ast.AsyncFunctionDef) and inner.name in HTTP_HANDLERS:
-                        found = f"{modname}:{inner.lineno}"
-                        break
-                if found:
-                    break
-        if found:
-            break
-    cache[root] = found
-    return found
+
+    def compute() -> str | None:
+        for modname in candidates(project, b"async def"):
+            if not same_site(project, modname, near):
+                continue
+            tree = module_tree(project, modname)
+            if tree is None:
+                continue
+            for stmt in tree.body:
+                if isinstance(stmt, ast.AsyncFunctionDef):
+                    args = stmt.args.posonlyargs + stmt.args.args
+                    decorators = {ast.unparse(d.func if isinstance(d, ast.Call) else d) for d in stmt.decorator_list}
+                    if args and args[0].arg == "request" and not decorators & NON_ATOMIC:
+                        return f"{modname}:{stmt.lineno}"
+                elif isinstance(stmt, ast.ClassDef):
+                    for inner in stmt.body:
+                        if isinstance(inner, ast.AsyncFunctionDef) and inner.name in HTTP_HANDLERS:
+                            return f"{modname}:{inner.lineno}"
+        return None
+
+    # a whole-project scan per Django site (valid while the files with `async def` are unchanged)
+    return project.index.scan(f"async-views:{root}", (b"async def",), compute)
 
 
 @register

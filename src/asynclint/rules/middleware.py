@@ -25,7 +25,6 @@ import ast
 
 import libcst as cst
 
-from asynclint.deps import ALL
 from asynclint.middleware_resolve import MIDDLEWARE_MIXINS, Capability, Opaque, Target, model_for
 from asynclint.registry import Rule, register
 
@@ -37,11 +36,7 @@ ENTRY_TRIGGERS = (b"MIDDLEWARE", b"iddleware")
 
 
 def _model(checker):
-    """The run's middleware model. It read the whole project (settings, ASGI modules,
-    stacks): the file's findings depend on every file, for the on-disk cache."""
-    recorder = getattr(checker.index, "recorder", None)
-    if recorder is not None:
-        recorder.note((ALL,))
+    """The run's middleware model (a whole-project scan: asking it is noted)."""
     return model_for(checker.project)
 
 
