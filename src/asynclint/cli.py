@@ -76,7 +76,14 @@ def check(paths, select, ignore, extend_select, output_format, exit_zero, statis
         _fail(str(exc))
     settings = _layer_selection(settings, **overrides)
 
-    with shared_listings():  # discovery and the index's module names: one walk of the tree
+    listings = None
+    if not no_cache:
+        from asynclint.cache import cache_dir
+
+        listings = cache_dir(settings) / "folders.pickle"
+    # discovery and the index's module names: one walk of the tree (with the cache, a
+    # folder unchanged since the last run is not read again)
+    with shared_listings(listings) as listed:
         files = discover(paths, settings)
         project = Project(settings)
     cache = None
@@ -86,7 +93,8 @@ def check(paths, select, ignore, extend_select, output_format, exit_zero, statis
         cache = Cache(settings)
     root = Path.cwd()  # diagnostics carry paths relative to the working folder
     found = lint_many(files, project, jobs=jobs, cache=cache)
-    diagnostics = sorted((_shown_from_cwd(d, root) for _, diags in found for d in diags),
+    listed.save()  # (after the cache: it makes the cache folder)
+    diagnostics = sorted(_shown_from_cwd([d for _, diags in found for d in diags], root),
                          key=lambda d: d.sort_key())
     if statistics:
         from asynclint.registry import all_rules
@@ -176,18 +184,36 @@ def _layer_selection(settings, select, ignore, extend_select):
     return replace(settings, select=tuple(sorted(enabled)), ignore=(), extend_select=())
 
 
-def _shown_from_cwd(diag, root: Path):
-    """The finding with its path as the user would type it: relative to the current
-    folder when the file is below it (as ruff and flake8 print), else absolute."""
+def _shown_from_cwd(diagnostics: list, root: Path) -> list:
+    """The findings with their paths as the user would type them: relative to the
+    current folder when the file is below it (as ruff and flake8 print), else
+    absolute. (Each folder is resolved once, not each finding's path.)"""
+    import os
     from dataclasses import replace
 
-    path = Path(diag.path)
-    full = (path if path.is_absolute() else root / path).resolve()
-    try:
-        shown = full.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        shown = str(full)
-    return replace(diag, path=shown)
+    here = Path.cwd().resolve()
+    shown: dict[str, str] = {}
+    folders: dict[Path, Path] = {}
+    out = []
+    for diag in diagnostics:
+        path = shown.get(diag.path)
+        if path is None:
+            given = Path(diag.path)
+            given = given if given.is_absolute() else root / given
+            if given.name in ("", ".", "..") or os.path.islink(given):
+                full = given.resolve()
+            else:  # resolving a path resolves its folder, then follows the name if it is a link
+                folder = folders.get(given.parent)
+                if folder is None:
+                    folder = folders[given.parent] = given.parent.resolve()
+                full = folder / given.name
+            try:
+                path = full.relative_to(here).as_posix()
+            except ValueError:
+                path = str(full)
+            shown[diag.path] = path
+        out.append(diag if path == diag.path else replace(diag, path=path))
+    return out
 
 
 def _fail(message: str) -> None:

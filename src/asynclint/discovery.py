@@ -33,55 +33,190 @@ if TYPE_CHECKING:
 
 
 # -- folder listings ----------------------------------------------------------------------
+#
+# A listing is a tuple (stamp, dirs, py, gitignore), sorted by name:
+#   dirs: the sub-folders [(name, path)] (not symlinks: no walk enters one);
+#   py: the other entries named *.py [(name, path, is_file)], ``is_file`` following
+#       symlinks (a symlink to a folder is left out: os.walk neither enters it nor
+#       lists it as a file);
+#   gitignore: whether an entry is named .gitignore;
+#   stamp: the folder's st_mtime_ns just before it was read, or None when the
+#       listing must not be kept for the next run (see shared_listings).
 
-#: folder -> its entries sorted by name, while a shared_listings block is open
-_SHARED: dict[str, list[os.DirEntry]] | None = None
+#: folder -> its listing, while a shared_listings block is open
+_SHARED: dict[str, tuple] | None = None
+#: folder -> its listing from the last run, while a shared_listings block with a file
+#: is open (None: no file, so listings get no stamp)
+_KNOWN: dict[str, tuple] | None = None
+#: a folder changed less than this before a listing is taken is read again next run
+#: (its mtime may not show a change made within the same clock tick)
+RACY_NS = 2_000_000_000
+_EMPTY = (None, (), (), False)
 
 
-def _name(entry: os.DirEntry) -> str:
-    return entry.name
-
-
-def listing(folder: str) -> list[os.DirEntry]:
-    """The entries of ``folder`` sorted by name; ``[]`` when it cannot be listed.
-
-    Inside a :class:`shared_listings` block a folder is listed once and its
-    entries (which cache what they learnt from ``stat``) are handed to every
-    later caller; outside one, every call lists the folder afresh.
-    """
-    shared = _SHARED
-    if shared is not None:
-        entries = shared.get(folder)
-        if entries is not None:
-            return entries
+def _read(folder: str, stamp: int | None) -> tuple:
+    dirs: list[tuple[str, str]] = []
+    py: list[tuple[str, str, bool]] = []
+    gitignore = False
     try:
         with os.scandir(folder) as it:
-            entries = sorted(it, key=_name)
+            for entry in it:
+                name = entry.name
+                try:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    dirs.append((name, entry.path))
+                elif name.endswith(".py"):
+                    if entry.is_symlink():
+                        stamp = None  # what it points to can change while the folder does not
+                    try:
+                        is_file = entry.is_file()
+                    except OSError:
+                        is_file = False
+                    if not is_file:
+                        try:
+                            if entry.is_dir():
+                                continue
+                        except OSError:
+                            pass
+                    py.append((name, entry.path, is_file))
+                elif name == ".gitignore":
+                    gitignore = True
     except OSError:
-        entries = []
-    if shared is not None:
-        shared[folder] = entries
-    return entries
+        return _EMPTY
+    dirs.sort()
+    py.sort()
+    return (stamp, tuple(dirs), tuple(py), gitignore)
+
+
+def listing(folder: str) -> tuple:
+    """What ``folder`` holds: ``(stamp, dirs, py, gitignore)`` (see above); empty
+    when it cannot be listed.
+
+    Inside a :class:`shared_listings` block a folder is listed once and its
+    listing is handed to every later caller; outside one, every call lists the
+    folder afresh.
+    """
+    shared = _SHARED
+    if shared is None:
+        return _read(folder, None)
+    found = shared.get(folder)
+    if found is None:
+        if _KNOWN is None:
+            found = _read(folder, None)
+        else:
+            try:
+                stamp = os.stat(folder).st_mtime_ns
+            except OSError:
+                stamp = None
+            known = _KNOWN.get(folder)
+            # an entry added, removed or renamed changes the folder's mtime
+            found = known if known is not None and stamp == known[0] else _read(folder, stamp)
+        shared[folder] = found
+    return found
 
 
 class shared_listings:
-    """``with shared_listings(): ...``: folder listings are read once inside the block.
+    """``with shared_listings(file): ...``: folder listings are read once inside the block.
 
     For one run of the command line, where discovery and the project index walk
     the same tree a few milliseconds apart. Not for long-lived processes: a file
     created inside the block after its folder was listed is not seen.
+
+    With ``file`` (``.asynclint_cache/folders.pickle``), the listings of the last
+    run are used for every folder whose mtime is the same as when it was listed
+    then (a stat instead of reading the folder, as git's untracked cache does);
+    :meth:`save` keeps this run's for the next. Listings of folders changed in the
+    last seconds, or holding a symlink named ``*.py``, are not kept. A broken or
+    foreign file is ignored.
     """
 
+    FORMAT = 1
+
+    def __init__(self, file: "Path | None" = None) -> None:
+        self.file = file
+        self.known: dict[str, tuple] | None = None
+        self.listed: dict[str, tuple] = {}
+
     def __enter__(self) -> "shared_listings":
-        global _SHARED
-        self._outer = _SHARED
+        global _SHARED, _KNOWN
+        self._outer = (_SHARED, _KNOWN)
         if _SHARED is None:
-            _SHARED = {}
+            _SHARED = self.listed
+            if self.file is not None:
+                self.known = self._load()
+            _KNOWN = self.known
         return self
 
     def __exit__(self, *exc: object) -> None:
-        global _SHARED
-        _SHARED = self._outer
+        global _SHARED, _KNOWN
+        _SHARED, _KNOWN = self._outer
+
+    def _load(self) -> dict[str, tuple]:
+        from asynclint import __version__
+        from asynclint.cache import _safe_load  # builtins only: a cache file cannot name a class
+
+        assert self.file is not None
+        try:
+            data = _safe_load(self.file.read_bytes())
+        except Exception:  # noqa: BLE001 - missing, truncated, corrupt: no listings
+            return {}
+        if not (isinstance(data, tuple) and len(data) == 3 and data[:2] == (self.FORMAT, __version__)
+                and isinstance(data[2], dict) and _well_formed(data[2])):
+            return {}
+        return data[2]
+
+    def save(self) -> None:
+        """Keep this run's listings for the next run; only when they changed, and only
+        into a cache folder that exists (the run's cache made it)."""
+        if self.file is None or self.known is None:
+            return
+        import time
+
+        limit = time.time_ns() - RACY_NS
+        keep = {folder: found for folder, found in self.listed.items()
+                if found[0] is not None and found[0] < limit}
+        if keep == self.known:
+            return  # nothing new: the warm path writes nothing
+        import pickle
+        import tempfile
+
+        from asynclint import __version__
+
+        try:
+            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-", suffix=".pickle")
+        except OSError:
+            return
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump((self.FORMAT, __version__, keep), f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.file)
+        except OSError:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _well_formed(table: dict) -> bool:
+    """Every listing of a kept table has the layout :func:`listing` gives."""
+    str_, tuple_, int_, bool_ = str, tuple, int, bool
+    for folder, found in table.items():
+        if type(folder) is not str_ or type(found) is not tuple_ or len(found) != 4:
+            return False
+        stamp, dirs, py, gitignore = found
+        if type(stamp) is not int_ or type(dirs) is not tuple_ or type(py) is not tuple_ or type(gitignore) is not bool_:
+            return False
+        for entry in dirs:
+            if type(entry) is not tuple_ or len(entry) != 2 or type(entry[0]) is not str_ or type(entry[1]) is not str_:
+                return False
+        for entry in py:
+            if (type(entry) is not tuple_ or len(entry) != 3 or type(entry[0]) is not str_
+                    or type(entry[1]) is not str_ or type(entry[2]) is not bool_):
+                return False
+    return True
 
 
 # -- patterns -----------------------------------------------------------------------------
@@ -261,21 +396,16 @@ class _Walk:
         return False
 
     def folder(self, folder: str, ignores: list[tuple[str, _Spec]]) -> None:
-        entries = listing(folder)
+        _, dirs, py, gitignore = listing(folder)
         # (the listing says whether there is a .gitignore: no stat per folder)
-        if self.respect_gitignore:
-            for entry in entries:
-                if entry.name == ".gitignore":
-                    if spec := _gitignore(folder):
-                        ignores = [*ignores, (_prefix(folder), spec)]
-                    break
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if not self.excluded(entry.path, entry.name, True, ignores):
-                    self.folder(entry.path, ignores)
-            elif entry.name.endswith(".py") and entry.is_file():
-                if not self.excluded(entry.path, entry.name, False, ignores):
-                    self.found[entry.path] = None
+        if gitignore and self.respect_gitignore and (spec := _gitignore(folder)):
+            ignores = [*ignores, (_prefix(folder), spec)]
+        for name, path in dirs:
+            if not self.excluded(path, name, True, ignores):
+                self.folder(path, ignores)
+        for name, path, is_file in py:
+            if is_file and not self.excluded(path, name, False, ignores):
+                self.found[path] = None
 
 
 def _sorted_paths(found) -> list["Path"]:

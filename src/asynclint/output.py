@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from collections import Counter
+import os
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from asynclint.diagnostics import Diagnostic
+if TYPE_CHECKING:
+    from asynclint.diagnostics import Diagnostic
 
 DOCS_URL = "https://asynclint.readthedocs.io/rules/{code}"
 
@@ -23,8 +23,7 @@ def full(diags: list[Diagnostic], root: Path, sources: dict[str, list[str]] | No
         out.append(f"{d.path}:{d.line}:{d.col}: {d.code} {d.message}")
         lines = cache.get(d.path)
         if lines is None:
-            lines = _read_lines(root / d.path if not Path(d.path).is_absolute() else Path(d.path))
-            cache[d.path] = lines
+            lines = cache[d.path] = _read_lines(os.path.join(root, d.path))  # (an absolute path stays)
         if 0 < d.line <= len(lines):
             text = lines[d.line - 1].rstrip("\r\n").expandtabs(4)
             gutter = str(d.line)
@@ -40,16 +39,19 @@ def full(diags: list[Diagnostic], root: Path, sources: dict[str, list[str]] | No
     return "\n".join(out) + ("\n" if out else "")
 
 
-def _read_lines(path: Path) -> list[str]:
-    from asynclint.source import read_source
+def _read_lines(path: str) -> list[str]:
+    from asynclint.source import decode_source
 
     try:
-        return read_source(path)[0].splitlines()
+        with open(path, "rb") as f:
+            return decode_source(f.read())[0].splitlines()
     except (OSError, SyntaxError, UnicodeDecodeError, LookupError):
         return []
 
 
 def as_json(diags: list[Diagnostic], root: Path) -> str:
+    import json
+
     items = []
     for d in diags:
         filename = d.path if Path(d.path).is_absolute() else str((root / d.path).resolve())
@@ -69,6 +71,8 @@ def as_json(diags: list[Diagnostic], root: Path) -> str:
 
 
 def statistics(diags: Iterable[Diagnostic], names: dict[str, str]) -> str:
+    from collections import Counter
+
     counts = Counter(d.code for d in diags)
     width = max((len(str(n)) for n in counts.values()), default=1)
     return "".join(f"{count:>{width}}\t{code}\t{names.get(code, '')}\n"
