@@ -16,7 +16,7 @@ from asynclint.cache import Cache
 from asynclint.config import load_settings
 from asynclint.discovery import discover
 from asynclint.project import Project
-from asynclint.walk import TRIVIA, skippable, walk
+from asynclint.walk import TRIVIA, _order_from_code, order_from_source, skippable, walk
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -57,6 +57,19 @@ def test_walk_visits_exactly_what_libcst_visits():
         assert ours.seen == theirs.seen, path
         checked += 1
     assert checked > 50
+
+
+def test_child_order_from_bytecode_is_the_order_in_the_source():
+    import inspect
+
+    kinds = [k for k in vars(cst).values()
+             if isinstance(k, type) and issubclass(k, cst.CSTNode) and not inspect.isabstract(k)]
+    assert len(kinds) > 150
+    for kind in kinds:
+        assert _order_from_code(kind) == order_from_source(kind), kind
+    assert _order_from_code(cst.ImportFrom) is None  # `names` is visited one of two ways
+    assert _order_from_code(cst.Name) == ("lpar", "rpar")  # a name in parentheses
+    assert _order_from_code(cst.SimpleWhitespace) == ()
 
 
 class SkippingRecorder(Recorder):
@@ -161,3 +174,15 @@ def test_parallel_needs_enough_files():
     assert parallel.workers_for(4, 8) == 1
     assert parallel.workers_for(5, 8) == 2
     assert parallel.workers_for(1000, 2) == 2
+
+
+def test_prefilter_answers_the_same_before_and_after_it_compiles():
+    from asynclint.project import Triggers
+
+    triggers = Triggers([b"async", b"objects.get(", b"a.b"])
+    samples = [b"", b"async def f(): pass", b"x = Book.objects.get(pk=1)", b"aXb", b"a.b", b"nothing here",
+               b"asyn", b"objects.get"] * 3
+    expected = [any(t in s for t in (b"async", b"objects.get(", b"a.b")) for s in samples]
+    assert [triggers.search(s) for s in samples] == expected  # the first few string by string
+    assert triggers._compiled is not None
+    assert Triggers([]).search(b"anything") is False

@@ -541,8 +541,9 @@ class SummaryCache:
                 pass
         return self.entries
 
-    def lookup(self, modname: str, path: str) -> "tuple[dict, frozenset[str]] | None":
-        """The module's summaries and the files they were built from, if all unchanged."""
+    def lookup(self, modname: str, path: str) -> "tuple[dict, frozenset[str], dict] | None":
+        """The module's summaries, the tokens they were built from, and the digests of
+        those (just checked: still current), if all unchanged."""
         entry = self._load().get(modname)
         if entry is None:
             return None
@@ -558,9 +559,10 @@ class SummaryCache:
             if not isinstance(summaries, dict):
                 return None
             built_from = frozenset(dep[0] for dep in deps) | ({ALL} if whole is not None else set())
+            known = {dep[0]: (dep[1], dep[2]) for dep in deps if dep[0][:1] in (FACTS, SUMMARY)}
         except Exception:  # noqa: BLE001 - a malformed entry is a miss
             return None
-        return summaries, built_from
+        return summaries, built_from, known
 
     def store(self, modname: str, path: str, summaries: dict, deps: frozenset[str], project: "Project") -> None:
         files = self.owner.files

@@ -212,7 +212,7 @@ def lint_path(path: Path, project: Project) -> list[Diagnostic]:
         return [_syntax_error(shown, getattr(exc, "lineno", None) or 1, 1, f"cannot decode: {exc}", help=DECODE_HELP)]
     rules = enabled_rules(project.settings)
     pattern = project.prefilter(rules, report_codes(project.settings))
-    if pattern is not None and pattern.search(data) is None:
+    if pattern is not None and not pattern.search(data):
         # No enabled rule can fire here: never hand the file to libcst. A
         # syntax check with the stdlib parser (ten times cheaper) keeps DJA001.
         return _syntax_check(text, shown)

@@ -145,7 +145,7 @@ class Plugin:
             # As `asynclint check` does: a file no rule can fire on is not handed to libcst
             # (flake8 reports syntax errors itself).
             pattern = project.prefilter(rules, report_codes(self.settings))
-            if pattern is not None and pattern.search(text.encode("utf-8", "surrogatepass")) is None:
+            if pattern is not None and not pattern.search(text.encode("utf-8", "surrogatepass")):
                 return
             recorder = project.index.recorder
             scope = recorder.push()

@@ -31,6 +31,34 @@ class Hop:
     what: str
 
 
+class Triggers:
+    """Byte strings of which a file must hold one for any rule to fire (the prefilter).
+
+    ``search`` answers like one compiled alternation; compiling one of several
+    hundred strings costs more than a few plain ``in`` tests, so the first few
+    files (the pre-commit case: one) are tested string by string.
+    """
+
+    EAGER = 8
+
+    def __init__(self, parts: list[bytes]) -> None:
+        self.parts = parts
+        self.pattern = b"|".join(re.escape(p) for p in parts) or b"(?!)"
+        self._compiled: "re.Pattern[bytes] | None" = None
+        self._searches = 0
+
+    def search(self, data: bytes) -> bool:
+        if self._compiled is None:
+            self._searches += 1
+            if self._searches <= self.EAGER:
+                return any(p in data for p in self.parts)
+            self._compiled = re.compile(self.pattern)
+        return self._compiled.search(data) is not None
+
+    def __reduce__(self):
+        return (Triggers, (self.parts,))
+
+
 class _WatchedState(dict):
     """The project's ``__dict__``: rule helpers keep whole-project scans in it
     (``project.__dict__.get("_asynclint_...")``); a file that reads one depends on
@@ -57,7 +85,7 @@ class Project:
         self.index = index if index is not None else ProjectIndex(settings.src_roots())
         self._summaries: dict[str, dict[str, "FunctionSummary"]] = {}
         self._chains: dict[tuple[str, str, frozenset[str]], list[Hop] | None] = {}
-        self._prefilters: dict[frozenset[str], "re.Pattern[bytes] | None"] = {}
+        self._prefilters: dict[frozenset[str], "Triggers | None"] = {}
         self._async_names: frozenset[str] | None = None
         # files each memoized answer was built from (see asynclint.deps)
         self._summary_deps: dict[str, frozenset[str]] = {}
@@ -98,8 +126,8 @@ class Project:
             self._async_names = frozenset(names)
         return self._async_names
 
-    def prefilter(self, rules: list, codes: frozenset[str]) -> "re.Pattern[bytes] | None":
-        """One regex of every reporting rule's triggers; None when some rule needs every file."""
+    def prefilter(self, rules: list, codes: frozenset[str]) -> "Triggers | None":
+        """Every reporting rule's triggers in one matcher; None when some rule needs every file."""
         # A file depends on the pattern (a value the cache compares), not on the files
         # the triggers were computed from: those reads are kept out of the file's scope.
         recorder = self.index.recorder
@@ -119,7 +147,7 @@ class Project:
                         break
                     parts.update(triggers)
                 if not always:
-                    pattern = re.compile(b"|".join(re.escape(p) for p in sorted(parts)) or b"(?!)")
+                    pattern = Triggers(sorted(parts))
                 self._prefilters[codes] = pattern
             finally:
                 self._prefilter_deps[codes] = recorder.restore(outer)
@@ -187,6 +215,9 @@ class Project:
                     recorder.note((SUMMARY + path,))
                     recorder.note(stored[1])
                     self._summaries[modname] = stored[0]
+                    # digests of what it was built from, current (just checked): no need
+                    # to index those modules only to fingerprint them (dep_digests)
+                    self.__dict__.setdefault("_known_digests", {}).update(stored[2])
                 elif path is not None:
                     recorder.note((SUMMARY + path,))
                     self._summaries[modname] = summarize_module(self, modname, Path(path))
@@ -310,6 +341,7 @@ class Project:
         tokens, computed here where the answers are (a worker process); plain paths,
         values and scans get ``(None, None)``: the cache resolves those itself."""
         out: dict[str, tuple[str | None, str | None]] = {}
+        known = self.__dict__.get("_known_digests") or {}
         recorder = self.index.recorder
         outer = recorder.isolate()  # computing a digest is not a read of the file being linted
         try:
@@ -317,6 +349,9 @@ class Project:
                 kind = token[:1]
                 if kind == FACTS:
                     path = path_of(token)
+                    if path not in self.index.facts and token in known:
+                        out[token] = known[token]
+                        continue
                     if path not in self.index.facts:
                         modname = self.index.path_keys.get(path)
                         if modname is not None:
@@ -324,6 +359,10 @@ class Project:
                     out[token] = (self.index.file_facts(path)[0], self.index.facts.get(path))
                 elif kind == SUMMARY:
                     path = path_of(token)
+                    modname = self.index.path_keys.get(path)
+                    if modname not in self._summaries and token in known:
+                        out[token] = known[token]
+                        continue
                     out[token] = (self.index.file_facts(path)[0], self.summary_fingerprint(path))
                 elif kind in ("=", SCAN) or token == ALL:
                     out[token] = (None, None)
