@@ -17,8 +17,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-from asynclint.registry import CODE_RE
-
 ROOT_MARKERS = ("pyproject.toml", "manage.py", "setup.cfg", "setup.py", ".git", ".hg")
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pypackages__",
@@ -76,6 +74,8 @@ class Settings:
 
 
 def _codes(key: str, value: Any) -> tuple[str, ...]:
+    from asynclint.registry import CODE_RE
+
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"`{key}` must be a list of code prefixes, e.g. [\"DJA1\"]")
     for code in value:
