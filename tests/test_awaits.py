@@ -275,3 +275,33 @@ def test_locals_shadow_imported_coroutine_functions(tmp_path: Path) -> None:
             cache.aset("k", 1)
     """)
     assert found(diagnostics) == [(21, "DJA201"), (25, "DJA201"), (26, "DJA201")]
+
+
+def test_importable_async_defs_leave_out_functions_nested_in_functions():
+    from asynclint.project import importable_async_defs
+
+    source = textwrap.dedent('''\
+        async def top():
+            pass
+        class Service:
+            async def fetch(self):
+                async def helper():
+                    pass
+        def factory():
+            # a comment, then a blank line
+
+            async def inner():
+                pass
+            if ready:
+                async def guarded():
+                    pass
+        def wrapped(
+            first,
+        ):
+            async def after_signature():
+                pass
+        ''')
+    for newline in ("\n", "\r\n"):
+        found = importable_async_defs(source.replace("\n", newline).encode())
+        # nested ones go; kept when the line above cannot tell (an `if`, a signature's end)
+        assert found == {"top", "fetch", "guarded", "after_signature"}

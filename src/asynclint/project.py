@@ -31,6 +31,39 @@ class Hop:
     what: str
 
 
+_ASYNC_DEF = re.compile(rb"(?m)^([ \t]*)async[ \t]+def[ \t]+(\w+)")
+
+
+def importable_async_defs(data: bytes) -> set[str]:
+    """Names of the ``async def`` in ``data`` other than functions nested in a function
+    (those cannot be imported or called by name from another file). An ``async def``
+    is nested when the nearest line above it that is indented less opens a ``def``;
+    when that line is anything else (a class, an ``if``, the end of a bracket) the
+    name is kept: a name too many costs a parse, a name too few a finding."""
+    names: set[str] = set()
+    for match in _ASYNC_DEF.finditer(data):
+        indent, name = match.group(1), match.group(2).decode("ascii", "replace")
+        if not indent:
+            names.add(name)
+            continue
+        width = len(indent.expandtabs(8))
+        nested = False
+        end = match.start()
+        while end > 0:  # the lines above, nearest first
+            start = data.rfind(b"\n", 0, end - 1) + 1
+            line = data[start:end].rstrip(b"\r\n")
+            end = start
+            stripped = line.lstrip()
+            if not stripped or stripped.startswith(b"#"):
+                continue
+            if len(line[:len(line) - len(stripped)].expandtabs(8)) < width:
+                nested = stripped.startswith((b"def ", b"async def "))
+                break
+        if not nested:
+            names.add(name)
+    return names
+
+
 class Triggers:
     """Byte strings of which a file must hold one for any rule to fire (the prefilter).
 
@@ -111,18 +144,18 @@ class Project:
         self.__dict__.recorder = self.index.recorder
 
     def async_function_names(self) -> frozenset[str]:
-        """Names of every ``async def`` in the project's files (a byte scan, no parse)."""
+        """Names of the ``async def`` another module could call by name: module-level
+        functions and methods (a byte scan, no parse; see :func:`importable_async_defs`)."""
         self.index.recorder.note((ASYNC_NAMES,))
         if self._async_names is None:
             names: set[str] = set()
-            pattern = re.compile(rb"async\s+def\s+(\w+)")
             for path in self.index.module_paths.values():
                 try:
                     data = Path(path).read_bytes()
                 except OSError:
                     continue
                 if b"async" in data:
-                    names.update(m.decode("ascii", "replace") for m in pattern.findall(data))
+                    names.update(importable_async_defs(data))
             self._async_names = frozenset(names)
         return self._async_names
 
