@@ -40,8 +40,9 @@ if TYPE_CHECKING:
 #       symlinks (a symlink to a folder is left out: os.walk neither enters it nor
 #       lists it as a file);
 #   gitignore: whether an entry is named .gitignore;
-#   stamp: the folder's st_mtime_ns just before it was read, or None when the
-#       listing must not be kept for the next run (see shared_listings).
+#   stamp: the folder's (st_mtime_ns, st_ctime_ns) just before it was read, or
+#       None when the listing must not be kept for the next run (see
+#       shared_listings).
 
 #: folder -> its listing, while a shared_listings block is open
 _SHARED: dict[str, tuple] | None = None
@@ -49,12 +50,12 @@ _SHARED: dict[str, tuple] | None = None
 #: is open (None: no file, so listings get no stamp)
 _KNOWN: dict[str, tuple] | None = None
 #: a folder changed less than this before a listing is taken is read again next run
-#: (its mtime may not show a change made within the same clock tick)
+#: (its times may not show a change made within the same clock tick)
 RACY_NS = 2_000_000_000
 _EMPTY = (None, (), (), False)
 
 
-def _read(folder: str, stamp: int | None) -> tuple:
+def _read(folder: str, stamp: tuple[int, int] | None) -> tuple:
     dirs: list[tuple[str, str]] = []
     py: list[tuple[str, str, bool]] = []
     gitignore = False
@@ -108,11 +109,13 @@ def listing(folder: str) -> tuple:
             found = _read(folder, None)
         else:
             try:
-                stamp = os.stat(folder).st_mtime_ns
+                st = os.stat(folder)
+                stamp = (st.st_mtime_ns, st.st_ctime_ns)
             except OSError:
                 stamp = None
             known = _KNOWN.get(folder)
-            # an entry added, removed or renamed changes the folder's mtime
+            # an entry added, removed or renamed changes the folder's mtime and ctime (and
+            # nothing sets a ctime back, as utime can an mtime: tar, rsync -a, touch -d)
             found = known if known is not None and stamp == known[0] else _read(folder, stamp)
         shared[folder] = found
     return found
@@ -126,14 +129,14 @@ class shared_listings:
     created inside the block after its folder was listed is not seen.
 
     With ``file`` (``.asynclint_cache/folders.pickle``), the listings of the last
-    run are used for every folder whose mtime is the same as when it was listed
+    run are used for every folder whose mtime and ctime are the same as when it was listed
     then (a stat instead of reading the folder, as git's untracked cache does);
     :meth:`save` keeps this run's for the next. Listings of folders changed in the
     last seconds, or holding a symlink named ``*.py``, are not kept. A broken or
     foreign file is ignored.
     """
 
-    FORMAT = 1
+    FORMAT = 2
 
     def __init__(self, file: "Path | None" = None) -> None:
         self.file = file
@@ -177,7 +180,7 @@ class shared_listings:
 
         limit = time.time_ns() - RACY_NS
         keep = {folder: found for folder, found in self.listed.items()
-                if found[0] is not None and found[0] < limit}
+                if found[0] is not None and max(found[0]) < limit}
         if keep == self.known:
             return  # nothing new: the warm path writes nothing
         import pickle
@@ -207,7 +210,9 @@ def _well_formed(table: dict) -> bool:
         if type(folder) is not str_ or type(found) is not tuple_ or len(found) != 4:
             return False
         stamp, dirs, py, gitignore = found
-        if type(stamp) is not int_ or type(dirs) is not tuple_ or type(py) is not tuple_ or type(gitignore) is not bool_:
+        if type(stamp) is not tuple_ or type(dirs) is not tuple_ or type(py) is not tuple_ or type(gitignore) is not bool_:
+            return False
+        if len(stamp) != 2 or type(stamp[0]) is not int_ or type(stamp[1]) is not int_:
             return False
         for entry in dirs:
             if type(entry) is not tuple_ or len(entry) != 2 or type(entry[0]) is not str_ or type(entry[1]) is not str_:
