@@ -118,3 +118,20 @@ def test_generator_found_whatever_the_line_ends(tmp_path, newline):
     index.add_source("m", str(tmp_path / "m.py"), source)
     assert [index.function(f"m.{n}").is_generator for n in ("plain", "gen", "outer", "after")] == \
         [False, True, False, True]
+
+
+def test_functions_returning_only_literals_have_no_typed_return(tmp_path):
+    source = "\n".join([
+        "def nothing():", "    pass", "",
+        "def flag(x):", "    if x:", "        return True", "    return None  # no", "",
+        "def text():", "    return 'abc'", "",
+        "def books():", "    return Book.objects.all()", "",
+        "def formatted(x):", "    return '{}'.format(x)", "",
+        "def wrapped():", "    return (", "        1", "    )", ""])
+    index = ProjectIndex([tmp_path])
+    index.add_source("m", str(tmp_path / "m.py"), source)
+    typed = {n: index.function(f"m.{n}").typed_return for n in ("nothing", "flag", "text", "books", "formatted",
+                                                                 "wrapped")}
+    # a line that is not plainly a literal counts as typed (a summary is asked for)
+    assert typed == {"nothing": False, "flag": False, "text": False, "books": True, "formatted": True,
+                     "wrapped": True}

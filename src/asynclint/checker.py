@@ -632,7 +632,7 @@ class Checker(cst.CSTVisitor):
     def returned_type(self, fqn: str) -> T | None:
         """What a project sync function returns, when all its returns agree (querysets etc.)."""
         info = self.index.function(fqn)
-        if info is None or info.is_async or info.is_generator:
+        if info is None or info.is_async or info.is_generator or not info.typed_return:
             return None
         summary = self.summaries.get(fqn) if info.module == self.modname else self.project.summary(fqn)
         return summary.returns if summary is not None else None

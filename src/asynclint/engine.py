@@ -101,7 +101,25 @@ class GuardedChecker(Checker):
 
 
 def parse(text: str) -> cst.Module:
-    return cst.parse_module(text)
+    """libcst's parse, without re-validating every node the parser builds.
+
+    Each node's ``__post_init__`` runs its ``_validate`` (a regex over every bit of
+    whitespace): a fifth of the parse, spent checking what the parser itself just
+    produced (libcst notes the same in ``CSTNode.__post_init__``). The check is off for
+    the parse only; ``tests/test_speed_equivalence.py`` compares the trees with
+    validated ones on real code.
+    """
+    base = cst.CSTNode
+    validating = base.__dict__["__post_init__"]
+    base.__post_init__ = _trusted  # type: ignore[method-assign]
+    try:
+        return cst.parse_module(text)
+    finally:
+        base.__post_init__ = validating  # type: ignore[method-assign]
+
+
+def _trusted(self) -> None:  # noqa: ARG001 - stands in for CSTNode.__post_init__ while parsing
+    return None
 
 
 def lint_source(text: str, path: Path, project: Project, rules: list[type[Rule]] | None = None,
@@ -215,17 +233,31 @@ def lint_path(path: Path, project: Project) -> list[Diagnostic]:
     if pattern is not None and not pattern.search(data):
         # No enabled rule can fire here: never hand the file to libcst. A
         # syntax check with the stdlib parser (ten times cheaper) keeps DJA001.
-        return _syntax_check(text, shown)
+        return _syntax_check(text, shown, path, project)
     return lint_source(text, path, project, rules)
 
 
-def _syntax_check(text: str, shown: str) -> list[Diagnostic]:
+def _syntax_check(text: str, shown: str, path: Path | None = None, project: Project | None = None) -> list[Diagnostic]:
+    """DJA001 if ``text`` is not valid Python. The stdlib tree is handed to the project
+    index (most modules are indexed in a run, and parsing twice is the cost), and a
+    module the index parsed already is known to be valid."""
+    index = project.index if project is not None else None
+    modname = project.module_name(path) if project is not None and path is not None else None
+    known = index.modules.get(modname) if index is not None and modname is not None else None
+    if known is not None and known.path == str(path) and not known.syntax_error:
+        return []
     try:
-        compile(text, shown, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        tree = compile(text, shown, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as exc:
         return [_syntax_error(shown, exc.lineno or 1, exc.offset or 1, exc.msg or "invalid syntax")]
     except (ValueError, RecursionError, MemoryError) as exc:
         return [_syntax_error(shown, 1, 1, str(exc) or type(exc).__name__)]
+    if index is not None and known is None and index.module_paths.get(modname) == str(path):
+        outer = index.recorder.isolate()  # not a read this file's findings depend on
+        try:
+            index.add_source(modname, str(path), text, tree)
+        finally:
+            index.recorder.restore(outer)
     return []
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,9 @@ class FunctionInfo:
     decorators: tuple[str, ...] = ()
     is_static: bool = False
     params: tuple[str, ...] = ()
+    #: may a ``return`` of it carry a value of a Django type (False: it returns only
+    #: literals or nothing, so its call has no type worth summarizing the module for)
+    typed_return: bool = True
 
     @property
     def returns_coroutine(self) -> bool:
@@ -181,6 +185,8 @@ class ProjectIndex:
             while stack:
                 folder, package_root, prefix, ancestors = stack.pop()
                 _, dirs, py, _ = listing(folder)  # sub-folders, and the rest named *.py, by name
+                if not dirs and not py:
+                    continue  # (most folders of a large tree: locale, static, templates)
                 if folder == top:
                     package_root, prefix = top, ()
                 elif any(name == "__init__.py" and is_file for name, _, is_file in py):
@@ -238,11 +244,12 @@ class ProjectIndex:
                     return f"{key}.{rest}" if rest else key
         return dotted
 
-    def add_source(self, modname: str, path: str, source: str) -> ModuleInfo:
-        """Index one module from its text (used for files outside the scanned roots too)."""
+    def add_source(self, modname: str, path: str, source: str, tree: ast.Module | None = None) -> ModuleInfo:
+        """Index one module from its text (used for files outside the scanned roots too),
+        or from its ``tree`` when the caller parsed it already."""
         scope = self.recorder.push()
         try:
-            return self._add_source(modname, path, source)
+            return self._add_source(modname, path, source, tree)
         finally:
             self._deps[modname] = self.recorder.pop(scope) | {FACTS + path}
             self.recorder.note(self._deps[modname])
@@ -252,13 +259,14 @@ class ProjectIndex:
         if self.recorder.active:
             self.recorder.note(self._deps.get(modname) or ())
 
-    def _add_source(self, modname: str, path: str, source: str) -> ModuleInfo:
+    def _add_source(self, modname: str, path: str, source: str, tree: ast.Module | None = None) -> ModuleInfo:
         self.module_paths.setdefault(modname, path)
         is_package = Path(path).name == "__init__.py"
         info = ModuleInfo(modname, path, is_package)
         self.modules[modname] = info
         try:
-            tree = ast.parse(source)
+            if tree is None:
+                tree = ast.parse(source)
         except (SyntaxError, ValueError):
             info.syntax_error = True
             self.facts[path] = fingerprint(info)
@@ -631,9 +639,14 @@ class _ModuleIndexer:
         # no generator, without walking its body (most functions). Numbered as ast
         # numbers them; a file with bare \r line ends is walked function by function.
         self.yield_lines: list[int] | None = []
+        lines = None if "\r" in source.replace("\r\n", "") else source.split("\n")
         if "yield" in source:
-            self.yield_lines = (None if "\r" in source.replace("\r\n", "") else
-                                [n for n, line in enumerate(source.split("\n"), 1) if "yield" in line])
+            self.yield_lines = (None if lines is None else
+                                [n for n, line in enumerate(lines, 1) if "yield" in line])
+        # lines returning something other than a literal (None: cannot tell)
+        self.typed_return_lines: list[int] | None = None if lines is None else [
+            n for n, line in enumerate(lines, 1)
+            if "return" in line and (m := _RETURN_LINE.match(line)) and not _LITERAL_RETURN.fullmatch(m.group(1).strip())]
         natural = info.name.rpartition("::")[2]  # folder-qualified keys resolve like their plain name
         parts = natural.split(".")
         self.package = natural if info.is_package else ".".join(parts[:-1])
@@ -739,12 +752,19 @@ class _ModuleIndexer:
             fqn, self.info.name, node.name, node.lineno,
             is_async=isinstance(node, ast.AsyncFunctionDef),
             is_generator=self._may_yield(node) and _is_generator(node),
+            typed_return=self._may_return_typed(node),
             class_fqn=cls,
             decorators=decorators,
             is_static="staticmethod" in decorators,
             params=tuple(a.arg for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]),
         )
         return fqn
+
+    def _may_return_typed(self, node: ast.AST) -> bool:
+        if self.typed_return_lines is None:
+            return True
+        end = getattr(node, "end_lineno", None) or 10**9
+        return any(node.lineno <= n <= end for n in self.typed_return_lines)
 
     def _may_yield(self, node: ast.AST) -> bool:
         if self.yield_lines is None:
@@ -855,6 +875,13 @@ class _ModuleIndexer:
             return "label:" + node.value
         dotted = _dotted(node)
         return self._resolve_later(dotted) if dotted else None
+
+
+_RETURN_LINE = re.compile(r"\s*return\b(.*)$")
+#: what a ``return`` line may hold and still return no Django value: nothing, a
+#: constant, a string literal, an empty display (a trailing comment allowed)
+_LITERAL_RETURN = re.compile(
+    r"""(?:|None|True|False|-?\d[\w.]*|\(\)|\[\]|\{\}|[rRbBuUfF]{0,2}'[^'\\]*'|[rRbBuUfF]{0,2}"[^"\\]*")\s*(?:\#.*)?""")
 
 
 def _strip_call(node: ast.expr) -> ast.expr:
