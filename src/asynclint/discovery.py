@@ -14,7 +14,10 @@ compares them).
 
 Folder listings can be shared with the project index, which names every module
 under the source roots (usually the same tree): inside :class:`shared_listings`,
-each folder is listed once per run (:func:`listing`).
+each folder is listed once per run (:func:`listing`); with the cache, a folder
+whose mtime and ctime are those it had when the last run listed it is not read
+again (a stat instead of a listing: most of a large tree's folders hold no
+Python at all, and reading them was half of a warm run).
 """
 
 from __future__ import annotations
