@@ -9,7 +9,8 @@ whichever way they were computed (``tests/test_speed_equivalence.py``):
    to pay for workers), or by ``min(jobs, ceil(files / 4))`` worker processes.
    As LibCST's codemod CLI does, each worker is set up once by the pool
    initializer (the settings and the project index are handed over once, the
-   rules and the parser are imported before the first file), then takes chunks
+   rules and the parser are imported before the first file; the models scan
+   every worker needs is built before they fork), then takes chunks
    of neighbouring files, so modules of one package share a worker's index and
    summaries;
 3. fresh results and the files their analysis read are written to the cache.
@@ -108,6 +109,8 @@ def _run(paths: list[Path], project: "Project", jobs: int, record: bool, states:
 
     import asynclint.engine  # noqa: F401  (imported once here, inherited by forked workers)
 
+    _prewarm(project)
+
     size = max(1, math.ceil(len(paths) / (workers * 4)))
     chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
     done: list = []
@@ -123,6 +126,19 @@ def _run(paths: list[Path], project: "Project", jobs: int, record: bool, states:
         if record:
             _merge_states(states, _scan_states(project))
     return done
+
+
+def _prewarm(project: "Project") -> None:
+    """Build, once and before the workers fork, what each of them would otherwise build
+    for itself: the models scan (nearly every file asks for a model's relations)."""
+    recorder = project.index.recorder
+    outer = recorder.isolate()  # what it reads belongs to the scan, not to a file
+    try:
+        project.index.scan_models()
+    except Exception:  # noqa: BLE001 - the workers will meet the same problem, one file at a time
+        pass
+    finally:
+        recorder.restore(outer)
 
 
 def _merge_states(states: dict, computed: dict) -> None:
