@@ -512,3 +512,15 @@ def test_a_cached_summary_finds_the_line_a_new_finding_cites(project_dir, monkey
     [(_, [finding])] = parallel.lint_many([project_dir / "shop" / "caller.py"], Project(settings), jobs=1,
                                           cache=Cache(settings))
     assert f"helpers.py:{line} count_books" in finding.message
+
+
+def test_fingerprints_are_the_same_in_every_process():
+    """Index entries and summaries are compared across runs by fingerprint: sets must
+    not make it depend on the string hash seed of the process."""
+    code = ("from asynclint.deps import fingerprint\n"
+            "from asynclint.index import ClassInfo, FieldInfo\n"
+            "print(fingerprint(ClassInfo('m.C', 'm', 'C', 1, ('b',), async_methods=frozenset({'get', 'post', 'put'}),"
+            " fields={'f': FieldInfo('f', 'fk', 'm.D')}), {'x', 'y', 'z'}))\n")
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(seen) == 1 and len(seen.pop().strip()) == 32

@@ -81,10 +81,17 @@ def _canonical(value):
         return ("<set>", *sorted((_canonical(v) for v in value), key=repr))
     if isinstance(value, dict):
         return ("<dict>", *((_canonical(k), _canonical(v)) for k, v in value.items()))
-    if dataclasses.is_dataclass(value):
-        return (type(value).__name__, *((f.name, _canonical(getattr(value, f.name)))
-                                       for f in dataclasses.fields(value) if f.compare))
+    kind = type(value)
+    names = _COMPARED.get(kind)
+    if names is None and dataclasses.is_dataclass(value):
+        names = _COMPARED[kind] = tuple(f.name for f in dataclasses.fields(value) if f.compare)
+    if names is not None:
+        return (kind.__name__, *((name, _canonical(getattr(value, name))) for name in names))
     return repr(value)
+
+
+#: dataclass type -> the names of its compared fields (read once per type)
+_COMPARED: dict[type, tuple[str, ...]] = {}
 
 
 def fingerprint(*values) -> str:
