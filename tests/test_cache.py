@@ -524,3 +524,20 @@ def test_fingerprints_are_the_same_in_every_process():
     seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
     assert len(seen) == 1 and len(seen.pop().strip()) == 32
+
+
+def test_a_partial_run_that_renews_a_scan_drops_the_results_built_on_the_old_one(project_dir, monkeypatch):
+    """`asynclint check one_file.py` after a settings edit computes the settings scan
+    again; the files it did not check, whose results used the old scan, must not be
+    taken from the cache later."""
+    settings = write(project_dir, "settings.py", SETTINGS_DB_CACHE)
+    write(project_dir, "shop/cached.py", CACHED_VIEW)
+    write(project_dir, "shop/cached_too.py", CACHED_VIEW)
+    first = Run(project_dir, monkeypatch)
+    assert first.codes("cached.py") == first.codes("cached_too.py") == ["DJA607"]
+    write(project_dir, "settings.py", SETTINGS_MEM_CACHE)
+    bump(settings)
+    assert Run(project_dir, monkeypatch, only="shop/cached.py").codes("cached.py") == []
+    after = Run(project_dir, monkeypatch)
+    assert "cached_too.py" in after.linted
+    assert after.codes("cached_too.py") == []
