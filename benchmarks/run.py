@@ -17,7 +17,9 @@ Scenarios (all in a temporary folder, removed afterwards unless --keep):
 
 ``cold`` is ``asynclint check --no-cache``; ``warm`` has the cache of an earlier
 run and nothing changed; ``warm-1`` has one file edited before every run
-(a different comment appended each time, so it is always a real change).
+(a different comment appended each time, so it is always a real change);
+``warm-1-def`` appends a new function instead, a change to the module's
+definitions that every importer of it must see.
 
 The tools run round robin (A, B, C, A, B, C, ...) so that load from other
 processes on the machine hits them alike; the table gives medians of wall time
@@ -152,9 +154,13 @@ def round_robin(tools: list[Tool], runs: int, cwd: Path, env: dict[str, str], sl
 # -- the trees ------------------------------------------------------------------------------
 
 def snapshot(work: Path) -> Path:
+    """asynclint's source as it is now, compiled to bytecode as an installed package is."""
+    import compileall
+
     target = work / "snapshot"
     shutil.copytree(REPO / "src" / "asynclint", target / "asynclint",
                     ignore=shutil.ignore_patterns("__pycache__"))
+    compileall.compile_dir(target, quiet=1)
     return target
 
 
@@ -183,16 +189,22 @@ def fixtures_tree(work: Path, copies: int) -> Path:
 
 
 class Editor:
-    """Appends a new comment line to a file: a real content change every time."""
+    """Appends a new comment line to a file: a real content change every time, one that
+    changes nothing other files learn from it (the common edit: a body, a comment).
+    With ``define``, appends a new function instead: the module's definitions change,
+    so every file that imports it is checked again."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, define: bool = False) -> None:
         self.path = path
         self.original = path.read_bytes()
         self.count = 0
+        self.define = define
 
     def __call__(self) -> None:
         self.count += 1
-        self.path.write_bytes(self.original + f"\n# benchmark edit {self.count}\n".encode())
+        added = (f"\n\ndef _benchmark_edit_{self.count}():\n    return {self.count}\n" if self.define
+                 else f"\n# benchmark edit {self.count}\n")
+        self.path.write_bytes(self.original + added.encode())
 
     def restore(self) -> None:
         self.path.write_bytes(self.original)
@@ -212,30 +224,32 @@ def ruff(*args: str) -> list[str]:
     return [str(Path(PY).parent / "ruff"), "check", "--no-cache", "--exit-zero", "--select", "ASYNC", *args]
 
 
-ALL_SCENARIOS = ["django-warm", "django-warm-1", "precommit", "fixtures-warm", "fixtures-cold", "django-cold"]
+ALL_SCENARIOS = ["django-warm", "django-warm-1", "django-warm-1-def", "precommit", "fixtures-warm", "fixtures-cold",
+                 "django-cold"]
 
 
 def scenarios(args, work: Path) -> dict[str, tuple[Path, list[Tool], dict[str, int]]]:
     chosen = set(args.scenario or ALL_SCENARIOS)
     out = {}
-    if chosen & {"django-cold", "django-warm", "django-warm-1", "precommit"}:
+    if chosen & {"django-cold", "django-warm", "django-warm-1", "django-warm-1-def", "precommit"}:
         dj = django_tree(work)
         editor = Editor(dj / EDITED)
         slow = {"flake8 --select ASYNC": args.slow_runs} if args.slow_runs else {}
         if "django-cold" in chosen:
             out["django-cold"] = (dj, [Tool("asynclint --no-cache", asynclint("--no-cache", "django")),
                                        Tool("flake8 --select ASYNC", flake8("django")),
-                                       Tool("ruff --no-cache", ruff("django")),
-                                       # what the prefilter gives once every rule has byte triggers
-                                       # (DJA203 is the one rule without: it parses every file)
-                                       Tool("asynclint --no-cache --ignore DJA203",
-                                            asynclint("--no-cache", "--ignore", "DJA203", "django"))], slow)
+                                       Tool("ruff --no-cache", ruff("django"))], slow)
         if "django-warm" in chosen:
             out["django-warm"] = (dj, [Tool("asynclint (warm)", asynclint("django")),
                                        Tool("ruff --no-cache", ruff("django"))], {})
         if "django-warm-1" in chosen:
             out["django-warm-1"] = (dj, [Tool("asynclint (warm, 1 edited)", asynclint("django"), before=editor),
                                          Tool("ruff --no-cache", ruff("django"))], {})
+        if "django-warm-1-def" in chosen:
+            definer = Editor(dj / EDITED, define=True)
+            out["django-warm-1-def"] = (dj, [Tool("asynclint (warm, 1 edited: a new function)", asynclint("django"),
+                                                  before=definer),
+                                             Tool("ruff --no-cache", ruff("django"))], {})
         if "precommit" in chosen:
             out["precommit"] = (dj, [Tool("asynclint FILE (warm, edited)", asynclint(EDITED), before=editor),
                                      Tool("flake8 --select ASYNC FILE", flake8(EDITED)),
@@ -266,7 +280,7 @@ def main() -> int:
         return 2
 
     work = Path(tempfile.mkdtemp(prefix="asynclint-bench-"))
-    env = dict(os.environ, PYTHONPATH=str(snapshot(work)), PYTHONDONTWRITEBYTECODE="1")
+    env = dict(os.environ, PYTHONPATH=str(snapshot(work)))
     rows = []
     try:
         for name, (cwd, tools, slow) in scenarios(args, work).items():
