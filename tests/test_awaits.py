@@ -300,8 +300,15 @@ def test_importable_async_defs_leave_out_functions_nested_in_functions():
         ):
             async def after_signature():
                 pass
+        class Conditional:
+            if ready:
+                async def conditional_method(self):
+                    pass
+        if TYPE_CHECKING:
+            async def typing_only():
+                pass
         ''')
     for newline in ("\n", "\r\n"):
         found = importable_async_defs(source.replace("\n", newline).encode())
-        # nested ones go; kept when the line above cannot tell (an `if`, a signature's end)
-        assert found == {"top", "fetch", "guarded", "after_signature"}
+        # nested ones go (through an `if`); kept when the line above cannot tell (a signature's end)
+        assert found == {"top", "fetch", "after_signature", "conditional_method", "typing_only"}

@@ -34,12 +34,18 @@ class Hop:
 _ASYNC_DEF = re.compile(rb"(?m)^([ \t]*)async[ \t]+def[ \t]+(\w+)")
 
 
+#: statements that open a block inside a function or a class body alike
+_BLOCKS = tuple(kw + b" " for kw in (b"if", b"elif", b"for", b"while", b"with", b"async for", b"async with",
+                                      b"except", b"match", b"case")) + (b"else:", b"try:", b"finally:", b"except:")
+
+
 def importable_async_defs(data: bytes) -> set[str]:
     """Names of the ``async def`` in ``data`` other than functions nested in a function
     (those cannot be imported or called by name from another file). An ``async def``
-    is nested when the nearest line above it that is indented less opens a ``def``;
-    when that line is anything else (a class, an ``if``, the end of a bracket) the
-    name is kept: a name too many costs a parse, a name too few a finding."""
+    is nested when the nearest line above it that is indented less opens a ``def``
+    (through any ``if``/``try``/``with``/... blocks between); when it is anything else
+    (a class, the end of a bracket) the name is kept: a name too many costs a parse,
+    a name too few a finding."""
     names: set[str] = set()
     for match in _ASYNC_DEF.finditer(data):
         indent, name = match.group(1), match.group(2).decode("ascii", "replace")
@@ -49,16 +55,22 @@ def importable_async_defs(data: bytes) -> set[str]:
         width = len(indent.expandtabs(8))
         nested = False
         end = match.start()
-        while end > 0:  # the lines above, nearest first
+        while end > 0 and width > 0:  # the lines above, nearest first
             start = data.rfind(b"\n", 0, end - 1) + 1
             line = data[start:end].rstrip(b"\r\n")
             end = start
             stripped = line.lstrip()
             if not stripped or stripped.startswith(b"#"):
                 continue
-            if len(line[:len(line) - len(stripped)].expandtabs(8)) < width:
-                nested = stripped.startswith((b"def ", b"async def "))
+            indent = len(line[:len(line) - len(stripped)].expandtabs(8))
+            if indent >= width:
+                continue
+            if stripped.startswith((b"def ", b"async def ")):
+                nested = True
                 break
+            if not stripped.startswith(_BLOCKS):
+                break  # a class, or a line that cannot tell (the end of a bracket): kept
+            width = indent  # an `if`/`try`/`with`/... block: look further up
         if not nested:
             names.add(name)
     return names
