@@ -36,7 +36,6 @@ import io
 import os
 import pickle
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
@@ -124,6 +123,31 @@ def digest_of_files(paths, files) -> str:
     for path in paths:
         h.update(f"{path}\0{files.digest(path)}\n".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
+
+def write_atomically(path: Path, data) -> None:
+    """Pickle ``data`` to ``path`` through a temporary file in the same folder and
+    ``os.replace``: a reader sees the old file or the new one, never half of one.
+    Raises OSError (and what pickling raises); the temporary file never stays."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _ignore_itself(folder: Path) -> None:
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# created by asynclint: the cache ignores itself\n*\n", encoding="utf-8")
+
 
 class _NoClasses(pickle.Unpickler):
     """Builtin containers and scalars only: a cache file cannot name a class or function."""
@@ -466,20 +490,8 @@ class Cache(_Deps):
                 "scans": self.scans, "triggers": self.triggers}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# created by asynclint: the cache ignores itself\n*\n", encoding="utf-8")
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".pickle")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, self.file)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            _ignore_itself(self.folder)
+            write_atomically(self.file, data)
             self._prune()
         except OSError:
             return
@@ -591,18 +603,7 @@ class SummaryCache:
                 continue
         try:
             self.owner.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.owner.folder, prefix=".tmp-", suffix=".pickle")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    pickle.dump({"modules": self.owner.modules, "entries": entries}, f,
-                                protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, self.file)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            write_atomically(self.file, {"modules": self.owner.modules, "entries": entries})
         except Exception:  # noqa: BLE001 - an unwritable or unpicklable summary: no cache
             return
         self.dirty = False
@@ -668,20 +669,8 @@ class EntryCache(_Deps):
         data = (key, self.modules, digest, tuple(_diag_tuple(d) for d in diagnostics), files, whole)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            ignore = self.folder.parent / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# created by asynclint: the cache ignores itself\n*\n", encoding="utf-8")
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".pickle")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, self._entry(key))
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            _ignore_itself(self.folder.parent)
+            write_atomically(self._entry(key), data)
         except OSError:
             return
 

@@ -186,24 +186,13 @@ class shared_listings:
                 if found[0] is not None and max(found[0]) < limit}
         if keep == self.known:
             return  # nothing new: the warm path writes nothing
-        import pickle
-        import tempfile
-
         from asynclint import __version__
+        from asynclint.cache import write_atomically
 
         try:
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-", suffix=".pickle")
+            write_atomically(self.file, (self.FORMAT, __version__, keep))
         except OSError:
-            return
-        try:
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump((self.FORMAT, __version__, keep), f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.file)
-        except OSError:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+            pass
 
 
 def _well_formed(table: dict) -> bool:
