@@ -105,51 +105,6 @@ def order_from_source(kind: type) -> tuple[str, ...] | None:
     return None
 
 
-def _trivia() -> frozenset[type]:
-    from libcst._nodes import op
-
-    tokens = {c for c in vars(op).values()
-              if isinstance(c, type) and issubclass(c, cst.CSTNode) and c.__module__ == op.__name__}
-    layout = {cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.Newline, cst.TrailingWhitespace,
-              cst.EmptyLine, cst.Comment, cst.LeftParen, cst.RightParen, cst.LeftSquareBracket,
-              cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.Asynchronous}
-    return frozenset(tokens | layout)
-
-
-#: node types that are layout or a single token (see the module docs)
-TRIVIA: frozenset[type] = _trivia()
-
-
-def skippable(handled: "set[str] | frozenset[str]") -> frozenset[type]:
-    """The trivia types a visitor handling the node type names ``handled`` can skip."""
-    return frozenset(kind for kind in TRIVIA if kind.__name__ not in handled)
-
-
-def _order(kind: type) -> tuple[str, ...] | None:
-    try:
-        return _ORDER[kind]
-    except KeyError:
-        pass
-    order: tuple[str, ...] | None
-    method = getattr(kind, "_visit_and_replace_children", None)
-    try:
-        source = inspect.getsource(method) if method is not None else ""
-    except (OSError, TypeError):
-        source = ""
-    names = _FIELD_RE.findall(source)
-    # Every field libcst visits must be named literally, once, and be a field of the type.
-    fields = set(getattr(kind, "__dataclass_fields__", {}))
-    if names and len(set(names)) == len(names) and set(names) <= fields \
-            and source.count("visit_") - source.count("_visit_and_replace_children") == len(names):
-        order = tuple(names)
-    elif not source or "visit_" not in source.replace("_visit_and_replace_children", ""):
-        order = ()  # a leaf (Name, SimpleWhitespace, ...): nothing below it
-    else:
-        order = None
-    _ORDER[kind] = order
-    return order
-
-
 def walk(node: cst.CSTNode, visitor: Any, skip: frozenset[type] = frozenset()) -> None:
     """Call ``visitor.on_visit(n)`` / ``visitor.on_leave(n)`` for every node below
     ``node`` (included), depth first, as ``node.visit(visitor)`` would; nodes of a
