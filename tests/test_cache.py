@@ -108,6 +108,22 @@ def project_dir(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture
+def summarized(monkeypatch) -> list[str]:
+    """The modules summarized with libcst (not taken from the cache), in order."""
+    from asynclint import engine
+
+    found: list[str] = []
+    real = engine.summarize_module
+
+    def counting(project, modname, path):
+        found.append(modname)
+        return real(project, modname, path)
+
+    monkeypatch.setattr(engine, "summarize_module", counting)
+    return found
+
+
 class Run:
     """One `asynclint check` of a folder, in-process, counting the files linted."""
 
@@ -350,19 +366,9 @@ def test_flake8_cache_entries_are_only_used_when_they_match(project_dir, monkeyp
     assert cache.lookup(key, "digest-1") is None  # broken: a miss, no traceback
 
 
-def test_helper_summaries_are_kept_and_follow_edits(project_dir, monkeypatch):
+def test_helper_summaries_are_kept_and_follow_edits(project_dir, monkeypatch, summarized):
     """Checking one file (the pre-commit case) takes the summaries of the helpers it
     calls from the cache, and summarizes a helper again once it changed."""
-    from asynclint import engine
-
-    summarized: list[str] = []
-    real = engine.summarize_module
-
-    def counting(project, modname, path):
-        summarized.append(modname)
-        return real(project, modname, path)
-
-    monkeypatch.setattr(engine, "summarize_module", counting)
     views = project_dir / "shop" / "views.py"
 
     def edit_view(n: int) -> None:
@@ -482,19 +488,9 @@ def test_an_edit_that_changes_nothing_others_learn_rechecks_only_that_file(proje
     assert after.codes("labels.py") == ["DJA112"]
 
 
-def test_a_cached_summary_finds_the_line_a_new_finding_cites(project_dir, monkeypatch):
+def test_a_cached_summary_finds_the_line_a_new_finding_cites(project_dir, monkeypatch, summarized):
     """Summaries go to the cache without lines nobody cited (positions cost a pass over
     the file); a later finding through one finds the real line."""
-    from asynclint import engine
-
-    summarized: list[str] = []
-    real = engine.summarize_module
-
-    def counting(project, modname, path):
-        summarized.append(modname)
-        return real(project, modname, path)
-
-    monkeypatch.setattr(engine, "summarize_module", counting)
     # a sync caller: the helper is summarized (its return type), no finding cites it
     write(project_dir, "shop/views.py", VIEWS.replace(
         "async def stats(request):", "def total():\n    n = count_books()\n    return n\n\n\nasync def stats(request):")

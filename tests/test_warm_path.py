@@ -34,6 +34,7 @@ from asynclint.config import DEFAULT_EXCLUDE, load_settings
 from asynclint.discovery import discover, listing, shared_listings
 from asynclint.index import ProjectIndex
 from test_cli import BAD, CLEAN, FINDING_RE, make_shop, run
+from test_config import write
 
 LISTINGS = Path(".asynclint_cache") / "folders.pickle"
 PROBE = textwrap.dedent("""\
@@ -46,14 +47,6 @@ PROBE = textwrap.dedent("""\
         pass
     print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 """)
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
 
 
 def settle() -> None:
