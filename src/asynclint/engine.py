@@ -11,6 +11,7 @@ import ast
 import re
 import traceback
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -39,11 +40,18 @@ class FileResult:
 
 def enabled_rules(settings: Settings) -> list[type[Rule]]:
     """Every rule that reports or that records effects other rules follow."""
-    return [rule for code, rule in all_rules().items()
-            if code not in (SYNTAX_ERROR, RULE_ERROR) and (settings.is_enabled(code) or rule.effect)]
+    return list(_enabled_rules(settings))
 
 
+@lru_cache(maxsize=8)
+def _enabled_rules(settings: Settings) -> tuple[type[Rule], ...]:
+    return tuple(rule for code, rule in all_rules().items()
+                 if code not in (SYNTAX_ERROR, RULE_ERROR) and (settings.is_enabled(code) or rule.effect))
+
+
+@lru_cache(maxsize=8)
 def report_codes(settings: Settings) -> frozenset[str]:
+    """The codes that become findings (asked for every file: worked out once per settings)."""
     return frozenset(code for code in all_rules() if settings.is_enabled(code))
 
 

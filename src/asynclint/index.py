@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from asynclint import knowledge as K
@@ -148,8 +148,12 @@ class ProjectIndex:
         #: the files its index entry was built from (itself, re-exports it followed)
         self.recorder = Recorder()
         self._deps: dict[str, frozenset[str]] = {}
-        #: path -> fingerprint of its module's index entry as built (see asynclint.deps)
-        self.facts: dict[str, str] = {}
+        #: path -> its module's index entry as built, and its fingerprint once asked
+        #: (see asynclint.deps; entries are never changed after they are built)
+        self._entries: dict[str, tuple] = {}
+        self._facts: dict[str, str] = {}
+        #: (class fqn, field) -> the field with its string-named target resolved
+        self._resolved_fields: dict[tuple[str, str], FieldInfo] = {}
         #: path -> (content digest, scan triggers its bytes hold): one read per file per run
         self._files: dict[str, tuple[str | None, frozenset[bytes]]] = {}
         #: whole-project scans: name -> value, and what each read (see :meth:`scan`)
@@ -269,15 +273,21 @@ class ProjectIndex:
                 tree = ast.parse(source)
         except (SyntaxError, ValueError):
             info.syntax_error = True
-            self.facts[path] = fingerprint(info)
+            self._entries[path] = (info,)
             return info
         indexer = _ModuleIndexer(self, info, source)
         indexer.run(tree)
-        # what other files can learn from this module, as built (before later
-        # whole-project answers fill in string-named field targets)
-        self.facts[path] = fingerprint(info, [self.functions[f] for f in indexer.functions],
-                                       [self.classes[c] for c in indexer.classes])
+        # what other files can learn from this module (fingerprinted when the cache asks)
+        self._entries[path] = (info, [self.functions[f] for f in indexer.functions],
+                               [self.classes[c] for c in indexer.classes])
         return info
+
+    def facts(self, path: str) -> str | None:
+        """Fingerprint of the index entry of the module at ``path`` (None: not indexed)."""
+        found = self._facts.get(path)
+        if found is None and path in self._entries:
+            found = self._facts[path] = fingerprint(*self._entries[path])
+        return found
 
     def module(self, modname: str) -> ModuleInfo | None:
         info = self.modules.get(modname)
@@ -482,16 +492,25 @@ class ProjectIndex:
             info = self.class_(cls)
             if info is not None:
                 for name, f in info.fields.items():
-                    if f.target and f.target.startswith("label:"):
-                        f.target = self.model_by_label(f.target[6:], info.module)
-                        # the class's entry now depends on the project's models
-                        self._deps[info.module] = self._deps.get(info.module, frozenset()) | {SCAN + "models"}
-                    elif f.target in USER_MODEL_SETTING:
-                        f.target = self.user_model(info.module)
-                        self._deps[info.module] = (self._deps.get(info.module, frozenset())
-                                                   | {SCAN + "models", SCAN + "user-model"})
+                    if f.target and (f.target.startswith("label:") or f.target in USER_MODEL_SETTING):
+                        f = self._resolved_field(info, f)
                     fields[name] = f
         return fields
+
+    def _resolved_field(self, info: ClassInfo, f: FieldInfo) -> FieldInfo:
+        """``f`` with the model its string target names (a copy: entries stay as built)."""
+        key = (info.fqn, f.name)
+        if key not in self._resolved_fields:
+            if f.target.startswith("label:"):  # type: ignore[union-attr]
+                target = self.model_by_label(f.target[6:], info.module)  # type: ignore[index]
+                scans = {SCAN + "models"}
+            else:
+                target = self.user_model(info.module)
+                scans = {SCAN + "models", SCAN + "user-model"}
+            # the class's entry now depends on the project's models
+            self._deps[info.module] = self._deps.get(info.module, frozenset()) | scans
+            self._resolved_fields[key] = replace(f, target=target)
+        return self._resolved_fields[key]
 
     def model_manager(self, model: str, attr: str) -> str | None:
         """The manager class behind ``Model.<attr>``: '' for a plain Manager, None if not a manager."""
@@ -618,8 +637,9 @@ class ProjectIndex:
             if not cls.fields:
                 continue
             self._note_module(cls.module)
-            self.model_fields(cls.fqn)  # resolves string targets
-            for f in cls.fields.values():
+            resolved = self.model_fields(cls.fqn)  # string targets resolved
+            for name in cls.fields:
+                f = resolved[name]
                 if f.target and f.kind in ("fk", "m2m", "o2o"):
                     if f.related_name == "+" or (f.related_name or "").endswith("+"):
                         continue

@@ -76,6 +76,31 @@ def importable_async_defs(data: bytes) -> set[str]:
     return names
 
 
+def _trie_pattern(parts: list[bytes]) -> bytes:
+    """One regex matching any of ``parts``, their common prefixes factored out
+    (``a(?:get\\(|count\\()``): a flat alternation of hundreds of strings makes
+    the regex engine try each one at every position of the file."""
+    trie: dict = {}
+    for part in parts:
+        node = trie
+        for byte in part:
+            node = node.setdefault(byte, {})
+        node[None] = {}  # a part ends here
+
+    def emit(node: dict) -> bytes:
+        ends = None in node
+        branches = [re.escape(bytes([byte])) + emit(child) for byte, child in sorted(
+            ((b, c) for b, c in node.items() if b is not None))]
+        if not branches:
+            return b""
+        body = branches[0] if len(branches) == 1 else b"(?:" + b"|".join(branches) + b")"
+        if ends:  # a shorter part ends here: the rest is optional, and matching it changes nothing
+            return b""
+        return body
+
+    return emit(trie)
+
+
 class Triggers:
     """Byte strings of which a file must hold one for any rule to fire (the prefilter).
 
@@ -88,7 +113,7 @@ class Triggers:
 
     def __init__(self, parts: list[bytes]) -> None:
         self.parts = parts
-        self.pattern = b"|".join(re.escape(p) for p in parts) or b"(?!)"
+        self.pattern = _trie_pattern(sorted(set(parts))) if parts else b"(?!)"
         self._compiled: "re.Pattern[bytes] | None" = None
         self._searches = 0
 
@@ -394,14 +419,16 @@ class Project:
                 kind = token[:1]
                 if kind == FACTS:
                     path = path_of(token)
-                    if path not in self.index.facts and token in known:
+                    indexed = self.index.facts(path)
+                    if indexed is None and token in known:
                         out[token] = known[token]
                         continue
-                    if path not in self.index.facts:
+                    if indexed is None:
                         modname = self.index.path_keys.get(path)
                         if modname is not None:
                             self.index.module(modname)
-                    out[token] = (self.index.file_facts(path)[0], self.index.facts.get(path))
+                        indexed = self.index.facts(path)
+                    out[token] = (self.index.file_facts(path)[0], indexed)
                 elif kind == SUMMARY:
                     path = path_of(token)
                     modname = self.index.path_keys.get(path)
