@@ -186,17 +186,3 @@ def test_prefilter_answers_the_same_before_and_after_it_compiles():
     assert [triggers.search(s) for s in samples] == expected  # the first few string by string
     assert triggers._compiled is not None
     assert Triggers([]).search(b"anything") is False
-
-
-def test_parsing_without_revalidation_gives_the_same_trees_and_validation_comes_back():
-    from asynclint.engine import parse
-
-    for path in _sources()[-7:] + sorted(FIXTURES.rglob("*.py"))[:40]:
-        source = path.read_text(encoding="utf-8")
-        assert parse(source).deep_equals(cst.parse_module(source)), path
-    with pytest.raises(cst.CSTValidationError):  # nodes built later are validated again
-        cst.SimpleWhitespace("not whitespace")
-    with pytest.raises(cst.ParserSyntaxError):
-        parse("def broken(:\n")
-    with pytest.raises(cst.CSTValidationError):
-        cst.SimpleWhitespace("still validated after a failed parse")

@@ -109,25 +109,7 @@ class GuardedChecker(Checker):
 
 
 def parse(text: str) -> cst.Module:
-    """libcst's parse, without re-validating every node the parser builds.
-
-    Each node's ``__post_init__`` runs its ``_validate`` (a regex over every bit of
-    whitespace): a fifth of the parse, spent checking what the parser itself just
-    produced (libcst notes the same in ``CSTNode.__post_init__``). The check is off for
-    the parse only; ``tests/test_speed_equivalence.py`` compares the trees with
-    validated ones on real code.
-    """
-    base = cst.CSTNode
-    validating = base.__dict__["__post_init__"]
-    base.__post_init__ = _trusted  # type: ignore[method-assign]
-    try:
-        return cst.parse_module(text)
-    finally:
-        base.__post_init__ = validating  # type: ignore[method-assign]
-
-
-def _trusted(self) -> None:  # noqa: ARG001 - stands in for CSTNode.__post_init__ while parsing
-    return None
+    return cst.parse_module(text)
 
 
 def lint_source(text: str, path: Path, project: Project, rules: list[type[Rule]] | None = None,
