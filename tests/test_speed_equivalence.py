@@ -186,3 +186,26 @@ def test_prefilter_answers_the_same_before_and_after_it_compiles():
     assert [triggers.search(s) for s in samples] == expected  # the first few string by string
     assert triggers._compiled is not None
     assert Triggers([]).search(b"anything") is False
+
+
+def test_the_cyclic_collector_is_paused_for_a_run_and_restored(monkeypatch):
+    import gc
+
+    seen: list[bool] = []
+    real = parallel.lint_one
+
+    def spy(path, project, record):
+        seen.append(gc.isenabled())
+        return real(path, project, record)
+
+    monkeypatch.setattr(parallel, "lint_one", spy)
+    monkeypatch.setattr(parallel, "COLLECT_EVERY", 2)
+    collected: list[int] = []
+    monkeypatch.setattr(gc, "collect", lambda *a: collected.append(1) or 0)
+    settings = load_settings(FIXTURES)
+    files = discover([FIXTURES / "rules"], settings)[:5]
+    assert gc.isenabled()
+    parallel.lint_many(files, Project(settings), jobs=1)
+    assert seen == [False] * 5  # paused while files are checked
+    assert collected  # and run by hand every COLLECT_EVERY files
+    assert gc.isenabled()  # restored afterwards

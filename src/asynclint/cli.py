@@ -53,7 +53,7 @@ def check(paths, select, ignore, extend_select, output_format, exit_zero, statis
     from asynclint import output
     from asynclint.config import load_settings
     from asynclint.discovery import discover, shared_listings
-    from asynclint.parallel import lint_many
+    from asynclint.parallel import lint_many, paused_gc
     from asynclint.project import Project
 
     paths = list(paths) or [Path(".")]
@@ -86,13 +86,14 @@ def check(paths, select, ignore, extend_select, output_format, exit_zero, statis
     with shared_listings(listings) as listed:
         files = discover(paths, settings)
         project = Project(settings)
-    cache = None
-    if not no_cache:
-        from asynclint.cache import Cache
-
-        cache = Cache(settings)
     root = Path.cwd()  # diagnostics carry paths relative to the working folder
-    found = lint_many(files, project, jobs=jobs, cache=cache)
+    with paused_gc():  # reading the cache allocates much too (see asynclint.parallel)
+        cache = None
+        if not no_cache:
+            from asynclint.cache import Cache
+
+            cache = Cache(settings)
+        found = lint_many(files, project, jobs=jobs, cache=cache)
     listed.save()  # (after the cache: it makes the cache folder)
     diagnostics = sorted(_shown_from_cwd([d for _, diags in found for d in diags], root),
                          key=lambda d: d.sort_key())

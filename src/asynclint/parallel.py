@@ -21,8 +21,10 @@ not finished is linted in this process.
 
 from __future__ import annotations
 
+import gc
 import math
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +38,38 @@ FILES_PER_WORKER = 4
 
 _PROJECT: "Project | None" = None
 _RECORD = False
+#: files checked in this process since the last cyclic garbage collection (see paused_gc)
+_CHECKED = 0
+#: how many files between two collections while the collector is paused
+COLLECT_EVERY = 2000
+
+
+@contextmanager
+def paused_gc():
+    """Run with Python's cyclic garbage collector paused.
+
+    A run keeps a million objects alive (the index, summaries, parse trees) and
+    allocates many more, so the collector's automatic passes, each scanning what
+    is alive, took about 40% of a cold run's CPU on Django's tree. Almost nothing
+    a run frees is cyclic (reference counting frees it): 48,000 objects of cyclic
+    garbage over that whole run. So the collector is paused, and run by hand
+    every :data:`COLLECT_EVERY` files to bound what cycles could hold.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _count_checked() -> None:
+    global _CHECKED
+    _CHECKED += 1
+    if _CHECKED >= COLLECT_EVERY and not gc.isenabled():
+        _CHECKED = 0
+        gc.collect()
 
 
 def default_jobs() -> int:
@@ -50,6 +84,7 @@ def lint_one(path: Path, project: "Project", record: bool) -> "tuple[list[Diagno
     ``token -> (content digest, digest)`` (see :meth:`Project.dep_digests`)."""
     from asynclint.engine import lint_path_guarded
 
+    _count_checked()
     if not record:
         return lint_path_guarded(path, project), None
     recorder = project.index.recorder
@@ -71,6 +106,7 @@ def _init(settings, index, record: bool) -> None:
 
     _PROJECT = Project(settings, index)
     _RECORD = record
+    gc.disable()  # as in the parent (see paused_gc); a worker lives for one run
     rules = enabled_rules(settings)  # imports every rule module
     _PROJECT.prefilter(rules, report_codes(settings))
     parse("async def warm():\n    await x\n")  # loads the native parser
@@ -155,6 +191,12 @@ def _merge_states(states: dict, computed: dict) -> None:
 def lint_many(paths: list[Path], project: "Project", *, jobs: int | None = None,
               cache: "Cache | None" = None) -> "list[tuple[Path, list[Diagnostic]]]":
     """(path, findings) for every path, in order (see the module docs)."""
+    with paused_gc():
+        return _lint_many(paths, project, jobs, cache)
+
+
+def _lint_many(paths: list[Path], project: "Project", jobs: int | None,
+               cache: "Cache | None") -> "list[tuple[Path, list[Diagnostic]]]":
     jobs = default_jobs() if jobs is None else max(1, jobs)
     found: dict[Path, list] = {}
     todo = paths
@@ -179,4 +221,4 @@ def lint_many(paths: list[Path], project: "Project", *, jobs: int | None = None,
     return [(path, found[path]) for path in paths]
 
 
-__all__ = ["default_jobs", "lint_many", "lint_one", "workers_for"]
+__all__ = ["default_jobs", "lint_many", "lint_one", "paused_gc", "workers_for"]
