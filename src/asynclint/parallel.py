@@ -99,16 +99,15 @@ def lint_one(path: Path, project: "Project", record: bool) -> "tuple[list[Diagno
         return diagnostics, None
 
 
-def _init(settings, index, record: bool) -> None:
+def _init(project: "Project", record: bool) -> None:
     global _PROJECT, _RECORD
     from asynclint.engine import enabled_rules, parse, report_codes
-    from asynclint.project import Project
 
-    _PROJECT = Project(settings, index)
+    _PROJECT = project  # forked: the parent's, with what _prewarm built (else a pickled copy)
     _RECORD = record
     gc.disable()  # as in the parent (see paused_gc); a worker lives for one run
-    rules = enabled_rules(settings)  # imports every rule module
-    _PROJECT.prefilter(rules, report_codes(settings))
+    settings = project.settings
+    project.prefilter(enabled_rules(settings), report_codes(settings))  # imports every rule module
     parse("async def warm():\n    await x\n")  # loads the native parser
 
 
@@ -151,7 +150,7 @@ def _run(paths: list[Path], project: "Project", jobs: int, record: bool, states:
     chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
     done: list = []
     try:
-        with ProcessPoolExecutor(workers, initializer=_init, initargs=(project.settings, project.index, record)) as pool:
+        with ProcessPoolExecutor(workers, initializer=_init, initargs=(project, record)) as pool:
             for part, computed in pool.map(_work, chunks):
                 done.extend(part)
                 _merge_states(states, computed)
@@ -166,10 +165,14 @@ def _run(paths: list[Path], project: "Project", jobs: int, record: bool, states:
 
 def _prewarm(project: "Project") -> None:
     """Build, once and before the workers fork, what each of them would otherwise build
-    for itself: the models scan (nearly every file asks for a model's relations)."""
+    for itself: the prefilter (it reads every file) and the models scan (nearly every
+    file asks for a model's relations)."""
+    from asynclint.engine import enabled_rules, report_codes
+
     recorder = project.index.recorder
     outer = recorder.isolate()  # what it reads belongs to the scan, not to a file
     try:
+        project.prefilter(enabled_rules(project.settings), report_codes(project.settings))
         project.index.scan_models()
     except Exception:  # noqa: BLE001 - the workers will meet the same problem, one file at a time
         pass
