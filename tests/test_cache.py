@@ -537,3 +537,19 @@ def test_a_partial_run_that_renews_a_scan_drops_the_results_built_on_the_old_one
     after = Run(project_dir, monkeypatch)
     assert "cached_too.py" in after.linted
     assert after.codes("cached_too.py") == []
+
+
+def test_summaries_computed_by_worker_processes_are_kept(project_dir, monkeypatch, summarized):
+    """A full run in worker processes hands the helper summaries its workers computed to
+    the cache: the next edit of one view (the pre-commit case) does not summarize again."""
+    monkeypatch.setattr(cache_module, "_code_fingerprint", lambda: "fixed for the test")
+    monkeypatch.chdir(project_dir)
+    settings = load_settings(project_dir)
+    files = discover([project_dir], settings)
+    assert parallel.workers_for(len(files), 2) == 2
+    parallel.lint_many(files, Project(settings), jobs=2, cache=Cache(settings))
+    write(project_dir, "shop/views.py", VIEWS + "\n# edited\n")
+    bump(project_dir / "shop" / "views.py")
+    summarized.clear()  # (the workers' calls were counted in other processes anyway)
+    assert Run(project_dir, monkeypatch, only="shop/views.py").codes("views.py") == ["DJA112"]
+    assert summarized == []

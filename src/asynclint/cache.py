@@ -534,6 +534,9 @@ class SummaryCache:
     summary is needed (never on the warm path), written once at the end.
     """
 
+    #: the layout of the file: each module's summaries pickled on their own
+    FORMAT = 2
+
     def __init__(self, owner: "Cache") -> None:
         self.owner = owner
         self.file = owner.folder / f"summaries-{owner.key}.pickle"
@@ -544,8 +547,10 @@ class SummaryCache:
         if self.entries is None:
             self.entries = {}
             try:
-                data = _SummaryClasses(io.BytesIO(self.file.read_bytes())).load()
-                if isinstance(data, dict) and data.get("modules") == self.owner.modules:
+                # builtins only; each module's summaries stay pickled until asked for
+                data = _safe_load(self.file.read_bytes())
+                if (isinstance(data, dict) and data.get("format") == self.FORMAT
+                        and data.get("modules") == self.owner.modules):
                     entries = data.get("entries")
                     if isinstance(entries, dict):
                         self.entries = entries
@@ -568,6 +573,9 @@ class SummaryCache:
                 return None
             if whole is not None and self.owner.project_digest() != whole:
                 return None
+            if isinstance(summaries, bytes):
+                summaries = _SummaryClasses(io.BytesIO(summaries)).load()
+                self.entries[modname] = (epath, digest, deps, whole, summaries)  # type: ignore[index]
             if not isinstance(summaries, dict):
                 return None
             built_from = frozenset(dep[0] for dep in deps) | ({ALL} if whole is not None else set())
@@ -588,6 +596,16 @@ class SummaryCache:
                                  self.owner.project_digest() if ALL in deps else None, summaries)
         self.dirty = True
 
+    def keep(self, found: list[tuple]) -> None:
+        """Summaries a worker process computed (see Project.summaries_to_keep)."""
+        for modname, path, summaries, digests, whole in found:
+            digest = self.owner.files.digest(path)
+            if digest is None:
+                continue
+            self._load()[modname] = (path, digest, self.owner.dep_entries(digests, path),
+                                     self.owner.project_digest() if whole else None, summaries)
+            self.dirty = True
+
     def save(self) -> None:
         if not self.dirty or self.entries is None:
             return
@@ -597,13 +615,15 @@ class SummaryCache:
         for modname, entry in self.entries.items():
             try:
                 epath, digest, deps, whole, summaries = entry
-                entries[modname] = (epath, digest, deps, whole,
-                                    {fqn: summary.detached() for fqn, summary in summaries.items()})
-            except Exception:  # noqa: BLE001 - a malformed entry is dropped
+                if not isinstance(summaries, bytes):  # (bytes: read and never asked for)
+                    summaries = pickle.dumps({fqn: summary.detached() for fqn, summary in summaries.items()},
+                                             protocol=pickle.HIGHEST_PROTOCOL)
+                entries[modname] = (epath, digest, deps, whole, summaries)
+            except Exception:  # noqa: BLE001 - a malformed or unpicklable entry is dropped
                 continue
         try:
             self.owner.folder.mkdir(parents=True, exist_ok=True)
-            write_atomically(self.file, {"modules": self.owner.modules, "entries": entries})
+            write_atomically(self.file, {"format": self.FORMAT, "modules": self.owner.modules, "entries": entries})
         except Exception:  # noqa: BLE001 - an unwritable or unpicklable summary: no cache
             return
         self.dirty = False

@@ -111,10 +111,19 @@ def _init(project: "Project", record: bool) -> None:
     parse("async def warm():\n    await x\n")  # loads the native parser
 
 
-def _work(chunk: list[Path]) -> tuple[list, dict]:
+def _work(chunk: list[Path]) -> tuple[list, dict, list]:
     assert _PROJECT is not None
     done = [(path, *lint_one(path, _PROJECT, _RECORD)) for path in chunk]
-    return done, (_scan_states(_PROJECT) if _RECORD else {})
+    if not _RECORD:
+        return done, {}, []
+    return done, _scan_states(_PROJECT), _summaries_to_keep(_PROJECT)
+
+
+def _summaries_to_keep(project: "Project") -> list:
+    try:
+        return project.summaries_to_keep()
+    except Exception:  # noqa: BLE001 - what cannot be told is not kept
+        return []
 
 
 def _scan_states(project: "Project") -> dict:
@@ -128,9 +137,11 @@ def workers_for(files: int, jobs: int) -> int:
     return max(1, min(jobs, math.ceil(files / FILES_PER_WORKER)))
 
 
-def _run(paths: list[Path], project: "Project", jobs: int, record: bool, states: dict) -> list:
+def _run(paths: list[Path], project: "Project", jobs: int, record: bool, states: dict,
+         summaries: list | None = None) -> list:
     """(path, findings, dependencies) of every path, in order; the whole-project scans
-    computed on the way go to ``states`` (the latest state of each)."""
+    computed on the way go to ``states`` (the latest state of each), and the helper
+    summaries workers computed to ``summaries`` (for the parent's cache)."""
     if not paths:
         return []
     workers = workers_for(len(paths), jobs)
@@ -151,15 +162,19 @@ def _run(paths: list[Path], project: "Project", jobs: int, record: bool, states:
     done: list = []
     try:
         with ProcessPoolExecutor(workers, initializer=_init, initargs=(project, record)) as pool:
-            for part, computed in pool.map(_work, chunks):
+            for part, computed, kept in pool.map(_work, chunks):
                 done.extend(part)
                 _merge_states(states, computed)
+                if summaries is not None:
+                    summaries.extend(kept)
     except (BrokenProcessPool, OSError, RuntimeError):
         pass  # finish below, in this process
     if len(done) < len(paths):
         done.extend((path, *lint_one(path, project, record)) for path in paths[len(done):])
         if record:
             _merge_states(states, _scan_states(project))
+            if summaries is not None:
+                summaries.extend(_summaries_to_keep(project))
     return done
 
 
@@ -214,12 +229,14 @@ def _lint_many(paths: list[Path], project: "Project", jobs: int | None,
         # one process: helpers' summaries come from (and go to) the cache too
         project.summary_cache = cache.summaries
     states: dict = {}
-    for path, diagnostics, deps in _run(todo, project, jobs, cache is not None, states):
+    summaries: list = []
+    for path, diagnostics, deps in _run(todo, project, jobs, cache is not None, states, summaries):
         found[path] = diagnostics
         if cache is not None:
             cache.store(path, diagnostics, deps)
     if cache is not None:
         cache.merge_scans(states)
+        cache.summaries.keep(summaries)
         cache.save()
     return [(path, found[path]) for path in paths]
 

@@ -293,8 +293,12 @@ class Project:
                     self._summaries[modname] = summarize_module(self, modname, Path(path))
             finally:
                 self._summary_deps[modname] = recorder.pop(scope)
-            if stored is None and path is not None and self.summary_cache:
-                self.summary_cache.store(modname, path, self._summaries[modname], self._summary_deps[modname], self)
+            if stored is None and path is not None:
+                if self.summary_cache:
+                    self.summary_cache.store(modname, path, self._summaries[modname], self._summary_deps[modname],
+                                             self)
+                else:  # a worker process: handed to the parent's cache (summaries_to_keep)
+                    self.__dict__.setdefault("_to_keep", []).append(modname)
         # (during a cycle the module's own open scope collects what it reads)
         recorder.note(self._summary_deps.get(modname, ()))
         return self._summaries[modname]
@@ -388,6 +392,20 @@ class Project:
             return fresh.call_line(call or 0)
         except (ValueError, IndexError):
             return line
+
+    def summaries_to_keep(self) -> list[tuple]:
+        """The summaries this process computed since the last call, for the parent's cache
+        (a worker has none): ``(modname, path, summaries, dependency digests, whole)``."""
+        out = []
+        for modname in self.__dict__.pop("_to_keep", []):
+            path = self.index.module_paths.get(modname)
+            deps = self._summary_deps.get(modname, frozenset())
+            if path is None:
+                continue
+            digests = self.dep_digests(deps - {SUMMARY + path})
+            summaries = {fqn: summary.detached() for fqn, summary in self._summaries[modname].items()}
+            out.append((modname, path, summaries, digests, ALL in deps))
+        return out
 
     # -- what the cache compares ---------------------------------------------------------
 
