@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -11,6 +12,35 @@ from asynclint import __version__
 from asynclint.config import ConfigError, parse_version
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+#: set by :func:`run` (the ``asynclint`` command): the process ends with the command
+_ENDS_WITH_COMMAND = False
+
+
+def run() -> None:
+    """The ``asynclint`` command: :func:`main`, then leave without tearing the
+    interpreter down. A run keeps a million objects alive; putting Python's cyclic
+    collector back to work and freeing them all at exit took longer than printing
+    the findings. Output is flushed first and the cache is written by then; this is
+    what mypy does too. In-process callers (tests, click's runner) call
+    :func:`main`, which cleans up after itself."""
+    global _ENDS_WITH_COMMAND
+    _ENDS_WITH_COMMAND = True
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:
+            print(exc.code, file=sys.stderr)
+            code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: nothing more to say
+        pass
+    os._exit(code)
 
 
 def _codes_option(value: str | None, flag: str) -> tuple[str, ...] | None:
@@ -87,7 +117,7 @@ def check(paths, select, ignore, extend_select, output_format, exit_zero, statis
         files = discover(paths, settings)
         project = Project(settings)
     root = Path.cwd()  # diagnostics carry paths relative to the working folder
-    with paused_gc():  # reading the cache allocates much too (see asynclint.parallel)
+    with paused_gc(restore=not _ENDS_WITH_COMMAND):  # reading the cache allocates much too
         cache = None
         if not no_cache:
             from asynclint.cache import Cache

@@ -45,7 +45,7 @@ COLLECT_EVERY = 2000
 
 
 @contextmanager
-def paused_gc():
+def paused_gc(restore: bool = True):
     """Run with Python's cyclic garbage collector paused.
 
     A run keeps a million objects alive (the index, summaries, parse trees) and
@@ -60,7 +60,7 @@ def paused_gc():
     try:
         yield
     finally:
-        if was_enabled:
+        if was_enabled and restore:  # (``restore=False``: the process ends next)
             gc.enable()
 
 
