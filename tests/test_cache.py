@@ -313,9 +313,11 @@ def test_cli_cache_clean_and_no_cache(project_dir):
 
 def test_warm_path_imports_neither_libcst_nor_rules(project_dir):
     cli("check", ".", cwd=project_dir)
-    probe = ("import sys, runpy\n"
+    # main(), not the command's run(): that one leaves the process before the probe prints
+    probe = ("import sys\n"
              "sys.argv = ['asynclint', 'check', '.']\n"
-             "try:\n    runpy.run_module('asynclint', run_name='__main__')\n"
+             "from asynclint.cli import main\n"
+             "try:\n    main()\n"
              "except SystemExit:\n    pass\n"
              "print('LOADED', 'libcst' in sys.modules, 'asynclint.rules' in sys.modules, file=sys.stderr)\n")
     out = subprocess.run([sys.executable, "-c", probe], cwd=project_dir, capture_output=True, text=True)

@@ -165,14 +165,6 @@ class Project:
         self.summary_cache = None
         self.__dict__.recorder = self.index.recorder
 
-    def __getattribute__(self, name: str):
-        # ``getattr(project, "_asynclint_...")``: a whole-project scan a rule keeps here
-        if name.startswith("_asynclint_"):
-            recorder = object.__getattribute__(self, "__dict__").recorder
-            if recorder is not None:
-                recorder.note((ALL,))
-        return object.__getattribute__(self, name)
-
     def __getstate__(self) -> dict:
         return dict(self.__dict__)
 
