@@ -129,27 +129,8 @@ class Triggers:
         return (Triggers, (self.parts,))
 
 
-class _WatchedState(dict):
-    """The project's ``__dict__``: rule helpers keep whole-project scans in it
-    (``project.__dict__.get("_asynclint_...")``); a file that reads one depends on
-    every file of the project (see asynclint.deps)."""
-
-    recorder = None
-
-    def get(self, key, default=None):
-        if key.startswith("_asynclint_") and self.recorder is not None:
-            self.recorder.note((ALL,))
-        return super().get(key, default)
-
-    def setdefault(self, key, default=None):
-        if key.startswith("_asynclint_") and self.recorder is not None:
-            self.recorder.note((ALL,))
-        return super().setdefault(key, default)
-
-
 class Project:
     def __init__(self, settings: "Settings", index: ProjectIndex | None = None) -> None:
-        self.__dict__ = _WatchedState(self.__dict__)
         self.settings = settings
         self.root = Path(settings.root).resolve()
         self.index = index if index is not None else ProjectIndex(settings.src_roots())
@@ -163,14 +144,6 @@ class Project:
         self._prefilter_deps: dict[frozenset[str], frozenset[str]] = {}
         #: summaries kept between runs (asynclint.cache.SummaryCache), when the run uses the cache
         self.summary_cache = None
-        self.__dict__.recorder = self.index.recorder
-
-    def __getstate__(self) -> dict:
-        return dict(self.__dict__)
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__ = _WatchedState(state)
-        self.__dict__.recorder = self.index.recorder
 
     def async_function_names(self) -> frozenset[str]:
         """Names of the ``async def`` another module could call by name: module-level

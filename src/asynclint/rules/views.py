@@ -85,7 +85,7 @@ _ASYNC_HANDLER_RE = re.compile(rb"async[ \t]+def[ \t]+(?:get|post|put|patch|dele
 def async_view_triggers(project) -> tuple[bytes, ...]:
     """Files that can hold an async view: any with ``async``, and any naming a project
     class that defines an async HTTP handler (a sync subclass elsewhere mixes them)."""
-    cached = project.__dict__.get("_asynclint_async_view_classes")
+    cached = project.__dict__.get("_async_view_classes")
     if cached is None:
         names: set[bytes] = set()
         for path in project.index.module_paths.values():
@@ -100,7 +100,7 @@ def async_view_triggers(project) -> tuple[bytes, ...]:
                 owner = [name for start, name in classes if start < handler.start()]
                 if owner:
                     names.add(owner[-1])
-        cached = project.__dict__["_asynclint_async_view_classes"] = (b"async", *sorted(names))
+        cached = project.__dict__["_async_view_classes"] = (b"async", *sorted(names))
     return cached
 
 
