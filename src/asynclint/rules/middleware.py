@@ -84,8 +84,28 @@ def _short(path: str) -> str:
     return path.rpartition(".")[2]
 
 
+class _EntryRule(Rule):
+    """A rule about the entries of a ``MIDDLEWARE`` list: each string the middleware model
+    reads as an entry of kind :attr:`entry_kind` is handed to :meth:`report_entry`."""
+
+    entry_kind = ""
+    effect = ""
+    loop_only = False
+
+    @classmethod
+    def triggers(cls, project):
+        return ENTRY_TRIGGERS
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        for finding in _entry_findings(self.checker, node, self.entry_kind):
+            self.report_entry(node, finding)
+
+    def report_entry(self, node: cst.SimpleString, finding) -> None:  # pragma: no cover - each rule has one
+        raise NotImplementedError
+
+
 @register
-class SyncOnlyMiddlewareInAsyncStack(Rule):
+class SyncOnlyMiddlewareInAsyncStack(_EntryRule):
     """
     A sync-only middleware in the `MIDDLEWARE` of a site served over ASGI.
 
@@ -170,41 +190,35 @@ class SyncOnlyMiddlewareInAsyncStack(Rule):
     """
 
     code = "DJA501"
+    entry_kind = "sync-only"
     name = "sync-only-middleware-in-async-stack"
-    effect = ""
-    loop_only = False
     cure_since = ASYNC_MIDDLEWARE
 
-    @classmethod
-    def triggers(cls, project):
-        return ENTRY_TRIGGERS
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+    def report_entry(self, node: cst.SimpleString, finding) -> None:
         checker = self.checker
-        for finding in _entry_findings(checker, node, "sync-only"):
-            path = finding.entry.path
-            above = finding.above
-            if above:
-                names = ", ".join(f"`{_short(p)}`" for p in above[:4]) + (", ..." if len(above) > 4 else "")
-                more = "at least " if finding.above_unknown else ""
-                verb = "is" if len(above) == 1 and not more else "are"
-                drag = (f"; {more}{len(above)} async-capable middleware above it ({names}) "
-                        f"{verb} forced to run synchronously too")
-            elif finding.above_unknown:
-                drag = "; sync-capable middleware above it run synchronously too"
-            else:
-                drag = ""
-            cure = checker.cure(
-                ASYNC_MIDDLEWARE,
-                "make it async-capable: `async_capable = True` with an async path marked by "
-                "`markcoroutinefunction(self)`, a `MiddlewareMixin` subclass, "
-                "or a `@sync_and_async_middleware` factory",
-                "Django before 3.1 runs every middleware synchronously under ASGI; async-capable "
-                "middleware needs Django 3.1+")
-            message = (f"middleware `{path}` is sync-only ({finding.capability.why}): in this ASGI stack Django "
-                       f"wraps the async handler below it in `async_to_sync`, one thread hop per request{drag}; "
-                       f"{cure}")
-            checker.report(self, node, message, help=cure, what=path)
+        path = finding.entry.path
+        above = finding.above
+        if above:
+            names = ", ".join(f"`{_short(p)}`" for p in above[:4]) + (", ..." if len(above) > 4 else "")
+            more = "at least " if finding.above_unknown else ""
+            verb = "is" if len(above) == 1 and not more else "are"
+            drag = (f"; {more}{len(above)} async-capable middleware above it ({names}) "
+                    f"{verb} forced to run synchronously too")
+        elif finding.above_unknown:
+            drag = "; sync-capable middleware above it run synchronously too"
+        else:
+            drag = ""
+        cure = checker.cure(
+            ASYNC_MIDDLEWARE,
+            "make it async-capable: `async_capable = True` with an async path marked by "
+            "`markcoroutinefunction(self)`, a `MiddlewareMixin` subclass, "
+            "or a `@sync_and_async_middleware` factory",
+            "Django before 3.1 runs every middleware synchronously under ASGI; async-capable "
+            "middleware needs Django 3.1+")
+        message = (f"middleware `{path}` is sync-only ({finding.capability.why}): in this ASGI stack Django "
+                   f"wraps the async handler below it in `async_to_sync`, one thread hop per request{drag}; "
+                   f"{cure}")
+        checker.report(self, node, message, help=cure, what=path)
 
 
 @register
@@ -428,7 +442,7 @@ def _marks_self(target: Target) -> bool:
 
 
 @register
-class UnresolvableMiddleware(Rule):
+class UnresolvableMiddleware(_EntryRule):
     """
     A `MIDDLEWARE` entry whose dotted path names nothing that can be imported.
 
@@ -466,26 +480,20 @@ class UnresolvableMiddleware(Rule):
     """
 
     code = "DJA504"
+    entry_kind = "unresolvable"
     name = "unresolvable-middleware"
-    effect = ""
-    loop_only = False
 
-    @classmethod
-    def triggers(cls, project):
-        return ENTRY_TRIGGERS
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+    def report_entry(self, node: cst.SimpleString, finding) -> None:
         checker = self.checker
-        for finding in _entry_findings(checker, node, "unresolvable"):
-            path = finding.entry.path
-            message = (f"middleware `{path}` cannot be imported ({finding.reason}): `load_middleware` raises "
-                       f"ImportError when Django builds the handler, so the site does not start; fix the path "
-                       f"or install the package")
-            checker.report(self, node, message, help="fix the dotted path or install the package", what=path)
+        path = finding.entry.path
+        message = (f"middleware `{path}` cannot be imported ({finding.reason}): `load_middleware` raises "
+                   f"ImportError when Django builds the handler, so the site does not start; fix the path "
+                   f"or install the package")
+        checker.report(self, node, message, help="fix the dotted path or install the package", what=path)
 
 
 @register
-class MiddlewareWithoutMode(Rule):
+class MiddlewareWithoutMode(_EntryRule):
     """
     A `MIDDLEWARE` entry that is neither sync- nor async-capable.
 
@@ -523,25 +531,19 @@ class MiddlewareWithoutMode(Rule):
     """
 
     code = "DJA505"
+    entry_kind = "no-mode"
     name = "middleware-without-sync-or-async-mode"
-    effect = ""
-    loop_only = False
     cure_since = ASYNC_MIDDLEWARE
 
-    @classmethod
-    def triggers(cls, project):
-        return ENTRY_TRIGGERS
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+    def report_entry(self, node: cst.SimpleString, finding) -> None:
         checker = self.checker
-        for finding in _entry_findings(checker, node, "no-mode"):
-            path = finding.entry.path
-            cure = checker.cure(ASYNC_MIDDLEWARE, "set `async_capable = True` (with an async `__call__`) or "
-                                "`sync_capable = True`", "set `sync_capable = True`")
-            message = (f"middleware `{path}` is neither sync- nor async-capable ({finding.capability.why}): "
-                       f"`load_middleware` raises RuntimeError when Django builds the handler, so the site does "
-                       f"not start; {cure}")
-            checker.report(self, node, message, help=cure, what=path)
+        path = finding.entry.path
+        cure = checker.cure(ASYNC_MIDDLEWARE, "set `async_capable = True` (with an async `__call__`) or "
+                            "`sync_capable = True`", "set `sync_capable = True`")
+        message = (f"middleware `{path}` is neither sync- nor async-capable ({finding.capability.why}): "
+                   f"`load_middleware` raises RuntimeError when Django builds the handler, so the site does "
+                   f"not start; {cure}")
+        checker.report(self, node, message, help=cure, what=path)
 
 
 @register
