@@ -66,7 +66,7 @@ class GuardedChecker(Checker):
         handlers = table.get(name)
         if not handlers:
             return
-        for handler in list(handlers):
+        for handler in handlers:  # (_drop replaces the lists, so this one stays as it is)
             try:
                 handler(node)
             except Exception as exc:  # noqa: BLE001 - any rule bug becomes a finding

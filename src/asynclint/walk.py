@@ -111,8 +111,11 @@ def walk(node: cst.CSTNode, visitor: Any, skip: frozenset[type] = frozenset()) -
     type in ``skip`` (see :func:`skippable`) are stepped over with what is below them."""
     on_visit = visitor.on_visit
     on_leave = visitor.on_leave
-    base = cst.CSTNode
     sentinel = cst.MaybeSentinel
+    # A field holds a node, a sequence of nodes, None or MaybeSentinel.DEFAULT. Told
+    # apart by exact type: isinstance() against libcst's ABC-based classes goes through
+    # ABCMeta.__instancecheck__, a million times a run.
+    sequences = (tuple, list)
 
     def visit(current: cst.CSTNode) -> None:
         if on_visit(current):
@@ -126,15 +129,15 @@ def walk(node: cst.CSTNode, visitor: Any, skip: frozenset[type] = frozenset()) -
             else:
                 for name in order:
                     value = getattr(current, name)
-                    if value is None or isinstance(value, sentinel):
+                    kind = type(value)
+                    if value is None or kind is sentinel:
                         continue
-                    if isinstance(value, base):
-                        if type(value) not in skip:
-                            visit(value)
-                    else:
+                    if kind in sequences:
                         for child in value:
                             if type(child) not in skip:
                                 visit(child)
+                    elif kind not in skip:
+                        visit(value)
         on_leave(current)
 
     visit(node)
