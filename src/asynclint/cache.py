@@ -41,7 +41,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from asynclint import __version__
-from asynclint.deps import ALL, ASYNC_NAMES, FACTS, PREFILTER, SCAN, SCAN_TRIGGERS, SUMMARY, path_of
+from asynclint.deps import (ALL, ASYNC_NAMES, FACTS, PREFILTER, SCAN, SUMMARY, content_digest, merge_scan_state,
+                            path_of, trigger_hits)
 
 if TYPE_CHECKING:
     from asynclint.config import Settings
@@ -112,8 +113,6 @@ def run_key(settings: "Settings", mode: str = "check") -> str:
     return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=12).hexdigest()
 
 
-def content_digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 
@@ -423,10 +422,10 @@ class Cache(_Deps):
             data = Path(path).read_bytes()
         except OSError:
             return frozenset()
-        found = tuple(t for t in SCAN_TRIGGERS if t in data)
-        self.triggers[path] = (digest, found)
+        found = trigger_hits(data)
+        self.triggers[path] = (digest, tuple(sorted(found)))
         self.dirty = True
-        return frozenset(found)
+        return found
 
     def scan_ok(self, name: str) -> bool:
         """Is the stored state of scan ``name`` still the project's?"""
@@ -459,10 +458,7 @@ class Cache(_Deps):
             if old == state:
                 continue
             if old is not None and self.scan_ok(name) and old[:3] == state[:3]:
-                # the same scan, asked more of (a lazy model): what both read
-                inputs = {i[0]: i for i in old[3]}
-                inputs.update({i[0]: i for i in state[3]})
-                state = (*state[:3], tuple(sorted(inputs.values(), key=lambda i: i[0])))
+                state = merge_scan_state(old, state)  # the same scan, asked more of (a lazy model)
             elif old is not None:
                 self._distrusted.add(name)
             self.scans[name] = state

@@ -65,6 +65,27 @@ SCAN_TRIGGERS: tuple[bytes, ...] = (
 )
 
 
+def content_digest(data: bytes) -> str:
+    """The digest a file's content is known by (the cache's and the index's alike)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def trigger_hits(data: bytes) -> frozenset[bytes]:
+    """The :data:`SCAN_TRIGGERS` that ``data`` holds."""
+    return frozenset(t for t in SCAN_TRIGGERS if t in data)
+
+
+def merge_scan_state(old: tuple | None, new: tuple) -> tuple:
+    """One scan's state as two processes (or two runs) saw it: with the same triggers and
+    candidates, what either read; otherwise the new one. A state is ``(triggers, by,
+    candidates, inputs)`` with inputs ``(token, content digest, digest)``."""
+    if old is None or old[:3] != new[:3]:
+        return new
+    inputs = {i[0]: i for i in old[3]}
+    inputs.update({i[0]: i for i in new[3]})
+    return (*new[:3], tuple(sorted(inputs.values(), key=lambda i: i[0])))
+
+
 def path_of(token: str) -> str:
     """The file a ``#``/``$`` token is about (a plain path is its own file)."""
     return token[1:] if token[:1] in (FACTS, SUMMARY) else token
@@ -149,4 +170,4 @@ class Recorder:
 
 
 __all__ = ["ALL", "ASYNC_NAMES", "FACTS", "PREFILTER", "Recorder", "SCAN", "SCAN_TRIGGERS", "SUMMARY",
-           "fingerprint", "path_of"]
+           "content_digest", "fingerprint", "merge_scan_state", "path_of", "trigger_hits"]

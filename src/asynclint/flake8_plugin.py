@@ -133,7 +133,7 @@ class Plugin:
             # linted again (see asynclint.cache), in this flake8 run or a later one.
             cache, key, digest = self._cache(project), str(path.resolve()), ""
             if cache is not None:
-                from asynclint.cache import content_digest
+                from asynclint.deps import content_digest
 
                 digest = content_digest(text.encode("utf-8", "surrogatepass"))
                 hit = cache.lookup(key, digest)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from asynclint import knowledge as K
-from asynclint.deps import FACTS, SCAN, SCAN_TRIGGERS, Recorder, fingerprint
+from asynclint.deps import FACTS, SCAN, SCAN_TRIGGERS, Recorder, content_digest, fingerprint, trigger_hits
 from asynclint.source import read_source
 
 MAX_RESOLVE_DEPTH = 12
@@ -140,10 +140,6 @@ class ProjectIndex:
         self.modules: dict[str, ModuleInfo] = {}
         self.functions: dict[str, FunctionInfo] = {}
         self.classes: dict[str, ClassInfo] = {}
-        self._models_scanned = False
-        self._reverse: dict[str, dict[str, str]] | None = None
-        self._user_models: list[tuple[Path | None, str]] | None = None
-        self._routes: list[Route] | None = None
         #: files read while linting a file (see asynclint.deps), and per module
         #: the files its index entry was built from (itself, re-exports it followed)
         self.recorder = Recorder()
@@ -313,15 +309,12 @@ class ProjectIndex:
         read once per run and shared by every scan; (None, {}) when unreadable."""
         found = self._files.get(path)
         if found is None:
-            import hashlib
-
             try:
                 data = Path(path).read_bytes()
             except OSError:
                 found = (None, frozenset())
             else:
-                found = (hashlib.blake2b(data, digest_size=16).hexdigest(),
-                         frozenset(t for t in SCAN_TRIGGERS if t in data))
+                found = (content_digest(data), trigger_hits(data))
             self._files[path] = found
         return found
 
@@ -558,13 +551,13 @@ class ProjectIndex:
                         found.append((django_root(path), label))
             return found
 
-        self._user_models = self.scan("user-model", (b"AUTH_USER_MODEL",), compute)
-        if not self._user_models:
+        user_models = self.scan("user-model", (b"AUTH_USER_MODEL",), compute)
+        if not user_models:
             return "django.contrib.auth.models.User"
         site = django_root(self.module_paths.get(near_module, "."))
-        labels = {label for root, label in self._user_models if site is not None and root == site}
+        labels = {label for root, label in user_models if site is not None and root == site}
         if not labels:
-            labels = {label for _, label in self._user_models}
+            labels = {label for _, label in user_models}
         return self.model_by_label(labels.pop(), near_module) if len(labels) == 1 else None
 
     def routes(self) -> list[Route]:
@@ -589,8 +582,7 @@ class ProjectIndex:
                             found.append(route)
             return found
 
-        self._routes = self.scan("routes", (b"urlpatterns",), compute)
-        return self._routes
+        return self.scan("routes", (b"urlpatterns",), compute)
 
     def _route(self, modname: str, element: ast.expr) -> Route | None:
         if not (isinstance(element, ast.Call) and len(element.args) >= 2):
@@ -620,14 +612,13 @@ class ProjectIndex:
                 self.module(modname)  # notes the module's entry, loaded now or before
 
         self.scan("models", MODEL_TRIGGERS, compute, by="facts")
-        self._models_scanned = True
 
     def reverse_relations(self, model: str) -> dict[str, str]:
         """Accessor name on ``model`` -> related model fqn, for FKs and M2Ms pointing at it."""
-        self._reverse = self.scan("reverse-relations", MODEL_TRIGGERS, self._reverse_relations, by="facts")
+        reverse = self.scan("reverse-relations", MODEL_TRIGGERS, self._reverse_relations, by="facts")
         result: dict[str, str] = {}
         for cls in self.mro(model):
-            result.update(self._reverse.get(cls, {}))
+            result.update(reverse.get(cls, {}))
         return result
 
     def _reverse_relations(self) -> dict[str, dict[str, str]]:

@@ -197,13 +197,10 @@ def _prewarm(project: "Project") -> None:
 
 def _merge_states(states: dict, computed: dict) -> None:
     """Scans computed by several workers: the same candidates, and what any of them read."""
+    from asynclint.deps import merge_scan_state
+
     for name, state in computed.items():
-        old = states.get(name)
-        if old is not None and old[:3] == state[:3]:
-            inputs = {i[0]: i for i in old[3]}
-            inputs.update({i[0]: i for i in state[3]})
-            state = (*state[:3], tuple(sorted(inputs.values(), key=lambda i: i[0])))
-        states[name] = state
+        states[name] = merge_scan_state(states.get(name), state)
 
 
 def lint_many(paths: list[Path], project: "Project", *, jobs: int | None = None,

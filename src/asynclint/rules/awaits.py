@@ -727,7 +727,6 @@ class _CoroutineRule(Rule):
     """Shared walk: every DJA2 rule classifies each coroutine-making call and
     reports the ones that are its own."""
 
-    effect = ""
 
     def __init__(self, checker) -> None:
         super().__init__(checker)

@@ -89,7 +89,6 @@ class _EntryRule(Rule):
     reads as an entry of kind :attr:`entry_kind` is handed to :meth:`report_entry`."""
 
     entry_kind = ""
-    effect = ""
     loop_only = False
 
     @classmethod
@@ -270,7 +269,6 @@ class AsyncHookOnMiddlewareMixin(Rule):
 
     code = "DJA502"
     name = "async-hook-on-middleware-mixin"
-    effect = ""
     loop_only = False
     cure_since = ASYNC_MIDDLEWARE
 
@@ -368,7 +366,6 @@ class AsyncMiddlewareNotMarked(Rule):
 
     code = "DJA503"
     name = "async-middleware-not-marked"
-    effect = ""
     loop_only = False
     cure_since = MARK_API
 
@@ -593,7 +590,6 @@ class SyncCallInAsyncModeMiddleware(Rule):
 
     code = "DJA506"
     name = "sync-call-in-async-mode-middleware"
-    effect = ""
     loop_only = False
     cure_since = ASYNC_MIDDLEWARE
 
@@ -720,7 +716,6 @@ class AsyncMiddlewareWithoutAsyncCapable(Rule):
 
     code = "DJA507"
     name = "async-middleware-not-async-capable"
-    effect = ""
     loop_only = False
     cure_since = ASYNC_MIDDLEWARE
 
